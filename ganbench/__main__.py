@@ -1,0 +1,5 @@
+"""``python -m ganbench`` entry point."""
+
+from ganbench.cli import main
+
+raise SystemExit(main())

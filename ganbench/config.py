@@ -1,0 +1,434 @@
+"""Suites: strict YAML → frozen dataclasses → a plain cross product of cells.
+
+A suite names its axes (``datasets``, ``objectives``, ``architectures``,
+``seeds`` and optionally ``variants``) and shared ``train``/``eval`` settings.
+Axis entries are a registry name or a mapping ``{name, label?, params?,
+train?}``. Training settings resolve in this order, later wins::
+
+    TrainConfig defaults < suite ``train`` < the objective's paper defaults
+    (e.g. WGAN-GP's n_critic 5) < the variant's ``train`` < the objective entry's ``train``
+
+Every error names the file, the key path, the bad value and what is valid.
+
+An optional top-level ``kind:`` selects the experiment: ``gan`` (the default,
+this module) or ``divergence-fit`` (:mod:`ganbench.fits.suite`, a model fitted
+to a known target by minimising divergences); :func:`load_any_suite` dispatches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ganbench.architectures import ARCHITECTURES
+from ganbench.datasets import DATASETS
+from ganbench.errors import ConfigError, UnknownNameError
+from ganbench.metrics import METRICS
+from ganbench.objectives import OBJECTIVES
+from ganbench.papers import Paper, parse_paper
+from ganbench.params import resolve_params
+from ganbench.registry import Registry
+from ganbench.train.config import EvalConfig, TrainConfig
+from ganbench.yamlio import load_yaml_file
+
+if TYPE_CHECKING:
+    from ganbench.fits.suite import FitSuite
+
+RECORD_SCHEMA = 1
+SUITE_KINDS = ("gan", "divergence-fit")  # the optional top-level ``kind:`` (default gan)
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+TOP_KEYS = {
+    "kind",
+    "name",
+    "description",
+    "seeds",
+    "datasets",
+    "objectives",
+    "architectures",
+    "variants",
+    "objective_params",
+    "train",
+    "eval",
+    "paper",
+}
+ENTRY_KEYS = {"name", "label", "params", "train"}
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A registry name, its display label and its fully resolved parameters."""
+
+    name: str
+    label: str
+    params: dict[str, Any] = field(default_factory=dict)
+    train: dict[str, Any] = field(default_factory=dict)  # per-entry train overrides
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A labelled set of training overrides (e.g. ``pacgan2: {pack: 2}``).
+
+    ``architecture`` overrides architecture parameters for the variant's cells
+    (e.g. ``spectral-norm: {architecture: {d_spectral_norm: true}}``).
+    """
+
+    label: str
+    train: dict[str, Any] = field(default_factory=dict)
+    architecture: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the matrix: dataset × objective × architecture × variant × seed."""
+
+    suite: str
+    dataset: ComponentSpec
+    objective: ComponentSpec
+    architecture: ComponentSpec
+    variant: str
+    seed: int
+    train: TrainConfig
+    eval: EvalConfig
+
+    def resolved(self) -> dict[str, Any]:
+        """The JSON-able resolved config; its hash is the run id."""
+        return _jsonable(
+            {
+                "dataset": {
+                    "name": self.dataset.name,
+                    "label": self.dataset.label,
+                    "params": self.dataset.params,
+                },
+                "objective": {
+                    "name": self.objective.name,
+                    "label": self.objective.label,
+                    "params": self.objective.params,
+                },
+                "architecture": {
+                    "name": self.architecture.name,
+                    "label": self.architecture.label,
+                    "params": self.architecture.params,
+                },
+                "variant": self.variant,
+                "seed": self.seed,
+                "train": asdict(self.train),
+                "eval": asdict(self.eval),
+            }
+        )
+
+    @property
+    def run_id(self) -> str:
+        """Stable 16-hex-digit hash of the resolved config and the record schema."""
+        payload = json.dumps({"schema": RECORD_SCHEMA, "config": self.resolved()}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @property
+    def coords(self) -> dict[str, Any]:
+        """Display coordinates used by the leaderboard."""
+        return {
+            "dataset": self.dataset.label,
+            "objective": self.objective.label,
+            "architecture": self.architecture.label,
+            "variant": self.variant,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A validated suite file."""
+
+    name: str
+    path: Path
+    file_hash: str
+    description: str
+    seeds: tuple[int, ...]
+    datasets: tuple[ComponentSpec, ...]
+    objectives: tuple[ComponentSpec, ...]
+    architectures: tuple[ComponentSpec, ...]
+    variants: tuple[Variant, ...]
+    train: dict[str, Any]
+    eval: EvalConfig
+    paper: Paper | None = None  # the published table a paper suite reproduces
+
+    def cells(self) -> list[Cell]:
+        """The cross product of the axes, in a stable order."""
+        out = []
+        for ds in self.datasets:
+            for obj in self.objectives:
+                for base in self.architectures:
+                    for var in self.variants:
+                        train = resolve_train(self, obj, var)
+                        arch = resolve_architecture(self, base, var)
+                        for seed in self.seeds:
+                            out.append(
+                                Cell(self.name, ds, obj, arch, var.label, seed, train, self.eval)
+                            )
+        return out
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def resolve_train(suite: Suite, obj: ComponentSpec, var: Variant) -> TrainConfig:
+    """Merge the training settings of a cell (see the module docstring for the order)."""
+    objective = OBJECTIVES.get(obj.name)
+    merged = {**suite.train, **objective.train_defaults, **var.train, **obj.train}
+    where = f"{suite.path}: objectives[{obj.label}].train"
+    train = build_train_config(merged, where)
+    try:
+        objective.check_train(train)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return train
+
+
+def resolve_architecture(suite: Suite, arch: ComponentSpec, var: Variant) -> ComponentSpec:
+    """``arch`` with the variant's architecture overrides applied (and type-checked)."""
+    if not var.architecture:
+        return arch
+    where = f"{suite.path}: variants[{var.label}].architecture"
+    fn = ARCHITECTURES.get(arch.name)
+    params = resolve_params(fn, {**arch.params, **var.architecture}, where=where, skip=("ctx",))
+    return ComponentSpec(arch.name, arch.label, params, arch.train)
+
+
+def build_train_config(values: Mapping[str, Any], where: str) -> TrainConfig:
+    """Type-check ``values`` against :class:`TrainConfig` and construct it."""
+    params = resolve_params(TrainConfig, values, where=where)
+    try:
+        return TrainConfig(**params)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ConfigError(f"{where}: expected {what}, got {value!r}")
+    return value
+
+
+def _check_keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            valid = ", ".join(sorted(allowed))
+            raise ConfigError(f"{where}: unknown key {key!r} (valid: {valid})")
+
+
+def _component(
+    raw: Any,
+    registry: Registry[Any],
+    where: str,
+    overrides: Mapping[str, Any] | None,
+    skip: tuple[str, ...] = (),
+    allow_train: bool = False,
+) -> ComponentSpec:
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    _expect(raw, dict, where, f"a {registry.kind} name or a mapping with 'name'")
+    _check_keys(raw, ENTRY_KEYS if allow_train else ENTRY_KEYS - {"train"}, where)
+    name = raw.get("name")
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}.name: expected a {registry.kind} name, got {name!r}")
+    try:
+        entry = registry.entry(name)
+    except UnknownNameError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    label = raw.get("label", name)
+    _expect(label, str, f"{where}.label", "a string")
+    given = dict((overrides or {}).get(name, {}))
+    given.update(_expect(raw.get("params", {}) or {}, dict, f"{where}.params", "a mapping"))
+    params = resolve_params(entry.obj, given, where=f"{where}.params", skip=skip)
+    train = _expect(raw.get("train", {}) or {}, dict, f"{where}.train", "a mapping")
+    return ComponentSpec(name=name, label=label, params=params, train=dict(train))
+
+
+def _axis(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    if key not in data:
+        raise ConfigError(f"{where}: missing required key {key!r}")
+    items = data[key]
+    _expect(items, list, f"{where}: {key}", "a list")
+    if not items:
+        raise ConfigError(f"{where}: {key}: empty list (the matrix would have no cells)")
+    return items
+
+
+def _unique_labels(specs: list[Any], where: str) -> None:
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.label in seen:
+            raise ConfigError(f"{where}: duplicate label {spec.label!r} (give entries a 'label')")
+        seen.add(spec.label)
+
+
+def _seeds(data: Mapping[str, Any], where: str) -> tuple[int, ...]:
+    seeds = _axis(data, "seeds", where)
+    for i, s in enumerate(seeds):
+        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+            raise ConfigError(f"{where}: seeds[{i}]: expected a non-negative integer, got {s!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"{where}: seeds: duplicate seeds in {seeds!r}")
+    return tuple(seeds)
+
+
+def _variants(data: Mapping[str, Any], where: str) -> tuple[Variant, ...]:
+    raw = data.get("variants")
+    if raw is None:
+        return (Variant("default"),)
+    _expect(raw, list, f"{where}: variants", "a list")
+    if not raw:
+        raise ConfigError(f"{where}: variants: empty list (omit the key for no variants)")
+    out = []
+    for i, item in enumerate(raw):
+        w = f"{where}: variants[{i}]"
+        if isinstance(item, str):
+            item = {"label": item}
+        _expect(item, dict, w, "a label or a mapping with 'label', 'train', 'architecture'")
+        _check_keys(item, {"label", "train", "architecture"}, w)
+        label = item.get("label")
+        _expect(label, str, f"{w}.label", "a string")
+        train = _expect(item.get("train", {}) or {}, dict, f"{w}.train", "a mapping")
+        arch = _expect(item.get("architecture", {}) or {}, dict, f"{w}.architecture", "a mapping")
+        out.append(Variant(label, dict(train), dict(arch)))
+    _unique_labels(out, f"{where}: variants")
+    return tuple(out)
+
+
+def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
+    """Validate a parsed suite mapping; ``path`` is used in messages and for the default name."""
+    where = str(path)
+    if suite_kind(data, where) != "gan":
+        raise ConfigError(f"{where}: a kind {data['kind']!r} suite is not a GAN suite")
+    _check_keys(data, TOP_KEYS, where)
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise ConfigError(
+            f"{where}: name: {name!r} is not a valid suite name "
+            "(letters, digits, '_', '-', '.'; at most 80 characters)"
+        )
+    desc = _expect(data.get("description", ""), str, f"{where}: description", "a string")
+    obj_params = _expect(
+        data.get("objective_params", {}) or {}, dict, f"{where}: objective_params", "a mapping"
+    )
+    for key, val in obj_params.items():
+        if key not in OBJECTIVES:
+            raise ConfigError(f"{where}: objective_params: {OBJECTIVES.unknown_message(key)}")
+        _expect(val, dict, f"{where}: objective_params.{key}", "a mapping")
+    datasets = [
+        _component(d, DATASETS, f"{where}: datasets[{i}]", None)
+        for i, d in enumerate(_axis(data, "datasets", where))
+    ]
+    objectives = [
+        _component(o, OBJECTIVES, f"{where}: objectives[{i}]", obj_params, allow_train=True)
+        for i, o in enumerate(_axis(data, "objectives", where))
+    ]
+    architectures = [
+        _component(a, ARCHITECTURES, f"{where}: architectures[{i}]", None, skip=("ctx",))
+        for i, a in enumerate(_axis(data, "architectures", where))
+    ]
+    for key, specs in (
+        ("datasets", datasets),
+        ("objectives", objectives),
+        ("architectures", architectures),
+    ):
+        _unique_labels(specs, f"{where}: {key}")
+    train = _expect(data.get("train", {}) or {}, dict, f"{where}: train", "a mapping")
+    build_train_config(train, f"{where}: train")  # type-check the shared settings alone
+    eval_raw = _expect(data.get("eval", {}) or {}, dict, f"{where}: eval", "a mapping")
+    eval_params = resolve_params(EvalConfig, eval_raw, where=f"{where}: eval")
+    for i, m in enumerate(eval_params.get("metrics") or []):
+        if m not in METRICS:
+            raise ConfigError(f"{where}: eval.metrics[{i}]: {METRICS.unknown_message(m)}")
+    if eval_params.get("track_every") and eval_params["track_metric"] not in METRICS:
+        raise ConfigError(
+            f"{where}: eval.track_metric: {METRICS.unknown_message(eval_params['track_metric'])}"
+        )
+    try:
+        eval_cfg = EvalConfig(**eval_params)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: eval: {exc}") from None
+    variants = _variants(data, where)
+    paper = None
+    if data.get("paper") is not None:
+        axes = {
+            "dataset": [d.label for d in datasets],
+            "objective": [o.label for o in objectives],
+            "architecture": [a.label for a in architectures],
+            "variant": [v.label for v in variants],
+        }
+        paper = parse_paper(data["paper"], where, axes, eval_cfg.metrics or METRICS.names())
+    suite = Suite(
+        name=name,
+        path=path,
+        file_hash=file_hash,
+        description=desc,
+        seeds=_seeds(data, where),
+        datasets=tuple(datasets),
+        objectives=tuple(objectives),
+        architectures=tuple(architectures),
+        variants=variants,
+        train=dict(train),
+        eval=eval_cfg,
+        paper=paper,
+    )
+    for obj in suite.objectives:  # resolves (and so validates) every cell's training settings
+        for var in suite.variants:
+            resolve_train(suite, obj, var)
+    for arch in suite.architectures:  # and every variant's architecture overrides
+        for var in suite.variants:
+            resolve_architecture(suite, arch, var)
+    return suite
+
+
+def suite_kind(data: Any, where: str) -> str:
+    """The suite's ``kind`` (``gan`` when absent); anything else is a one-line error."""
+    _expect(data, dict, where, "a mapping at the top level")
+    kind = data.get("kind", "gan")
+    if kind not in SUITE_KINDS:
+        raise ConfigError(f"{where}: kind: {kind!r} is not valid (valid: {', '.join(SUITE_KINDS)})")
+    return str(kind)
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load and validate a GAN suite file."""
+    p = Path(path)
+    data = load_yaml_file(p)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    return parse_suite(data, p, digest)
+
+
+def load_any_suite(path: str | Path) -> Suite | FitSuite:
+    """Load a suite of any ``kind``: a GAN :class:`Suite` or a divergence-fit ``FitSuite``."""
+    p = Path(path)
+    data = load_yaml_file(p)
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    if suite_kind(data, str(p)) == "divergence-fit":
+        from ganbench.fits.suite import parse_fit_suite
+
+        return parse_fit_suite(data, p, digest)
+    return parse_suite(data, p, digest)
+
+
+def build_component(
+    spec: ComponentSpec, registry: Registry[Callable[..., Any]], where: str, *args: Any
+) -> Any:
+    """Instantiate ``spec`` from ``registry``; a ``ValueError`` becomes a :class:`ConfigError`."""
+    try:
+        return registry.get(spec.name)(*args, **spec.params)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {spec.label}: {exc}") from None
+
+
+def config_fields(cls: type) -> list[str]:
+    """Names of a config dataclass's fields (for docs and ``ganbench ls``)."""
+    return [f.name for f in fields(cls)]
