@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from ganbench.architectures import ARCHITECTURES
+from ganbench.datasets import DATASETS
+from ganbench.objectives import OBJECTIVES
+from ganbench.objectives.base import Objective
+from ganbench.train import Member, TrainConfig, train_ensemble
+
+CPU = torch.device("cpu")
+
+
+def build(ctx):
+    return ARCHITECTURES.get("mlp")(ctx, depth=2, width=16)
+
+
+def cfg(**kw) -> TrainConfig:
+    base = {"steps": 30, "batch_size": 32, "log_every": 10, "lr": 1e-3}
+    return TrainConfig(**{**base, **kw})
+
+
+def test_same_seed_gives_identical_results():
+    ring = DATASETS.get("ring")()
+    obj = OBJECTIVES.get("nonsaturating")()
+    a = train_ensemble(obj, build, cfg(), [Member(0, ring)], CPU)
+    b = train_ensemble(obj, build, cfg(), [Member(0, ring)], CPU)
+    assert torch.equal(a.sample(100), b.sample(100))
+    assert a.results[0].curves == b.results[0].curves
+
+
+def test_member_result_does_not_depend_on_its_ensemble():
+    """Seed 1 trained alone equals seed 1 trained beside seeds 0 and 2 (and another dataset)."""
+    ring, grid = DATASETS.get("ring")(), DATASETS.get("grid")()
+    obj = OBJECTIVES.get("wgan-gp")()
+    alone = train_ensemble(obj, build, cfg(n_critic=2), [Member(1, ring)], CPU)
+    group = train_ensemble(
+        obj, build, cfg(n_critic=2), [Member(0, grid), Member(1, ring), Member(2, ring)], CPU
+    )
+    torch.testing.assert_close(alone.sample(200)[0], group.sample(200)[1], rtol=1e-5, atol=1e-5)
+    for key in ("d_loss", "g_loss"):
+        torch.testing.assert_close(
+            torch.tensor(alone.results[0].curves[key]),
+            torch.tensor(group.results[1].curves[key]),
+            rtol=1e-5,
+            atol=1e-5,
+        )
+
+
+def test_different_seeds_differ():
+    ring = DATASETS.get("ring")()
+    obj = OBJECTIVES.get("nonsaturating")()
+    t = train_ensemble(obj, build, cfg(), [Member(0, ring), Member(1, ring)], CPU)
+    s = t.sample(50)
+    assert not torch.equal(s[0], s[1])
+
+
+class _Exploding(Objective):
+    """Test objective whose D loss turns NaN at a chosen step for member 0 only."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.calls = at, 0
+
+    def d_loss(self, real, fake):
+        self.calls += 1
+        loss = fake.mean(-1) - real.mean(-1)
+        if self.calls > self.at:
+            loss = loss + torch.tensor([math.nan] + [0.0] * (len(loss) - 1))
+        return loss
+
+    def g_loss(self, fake, real=None):
+        return -fake.mean(-1)
+
+
+def test_nan_marks_member_diverged_at_its_step_and_others_go_on():
+    ring = DATASETS.get("ring")()
+    t = train_ensemble(_Exploding(at=12), build, cfg(), [Member(0, ring), Member(1, ring)], CPU)
+    assert t.results[0].status == "diverged"
+    assert t.results[0].diverged_step == 12
+    assert "step 12" in t.results[0].error
+    assert t.results[1].status == "ok"
+    assert t.results[1].curves["step"] == [10, 20, 30]
+    assert t.results[0].curves["step"] == [10]
+
+
+def test_linear_decay_reaches_zero():
+    from ganbench.train.loop import _schedule
+
+    f = _schedule(cfg(steps=100, lr_schedule="linear", decay_start=0.5))
+    assert f(0) == 1.0 and f(49) == 1.0
+    assert f(75) == pytest.approx(0.5)
+    assert f(100) == 0.0
+
+
+def test_ema_generator_is_used_for_sampling():
+    ring = DATASETS.get("ring")()
+    obj = OBJECTIVES.get("nonsaturating")()
+    plain = train_ensemble(obj, build, cfg(), [Member(0, ring)], CPU)
+    ema = train_ensemble(obj, build, cfg(ema=0.9), [Member(0, ring)], CPU)
+    assert not torch.equal(plain.sample(20), ema.sample(20))
