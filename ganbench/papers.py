@@ -1,0 +1,370 @@
+"""The ``paper:`` section of a suite: a published table, its source, protocol and budgets.
+
+A paper suite (``suites/papers/*.yaml``) is an ordinary suite whose axes are
+set to the paper's protocol, plus a strict ``paper:`` mapping::
+
+    paper:
+      title: "PacGAN: The power of two samples in generative adversarial networks"
+      authors: "Lin, Khetan, Fanti, Oh"
+      year: 2018
+      arxiv: "1712.04086"
+      source: "Table 1"                 # where the numbers are printed
+      spread: standard_error            # what the paper's ± means (or std, ci95, none)
+      n_runs: 10                        # runs behind each published mean
+      metrics:                          # ganbench metric → the paper's column
+        hq: {column: "high-quality samples (%)", scale: 0.01}   # paper × scale = ours
+      protocol: ["...", ...]            # the paper's protocol, in words
+      differences: ["...", ...]         # how the suite differs from it, in words
+      budgets:                          # reduced variants: ``ganbench reproduce NAME --budget cpu``
+        cpu: {minutes: 25, seeds: [0, 1, 2], train: {steps: 3000},
+              architecture_params: {width: 128}, differences: ["..."]}
+      results:                          # the published numbers, one row of the paper each
+        - {row: GAN, dataset: ring, variant: gan, modes: [6.3, 0.5], hq: [98.2, 0.2]}
+      claims:                           # ordinal statements the paper makes (optional)
+        - {text: "...", metric: modes, dataset: ring, better: {variant: pacgan2},
+           worse: {variant: gan}}              # or larger/smaller: {...}
+        - {text: "...", metric: modes, dataset: ring, variant: pacgan2, at_least: 7}
+
+Published values are stored in the paper's units (``scale`` converts them); a
+value is a number or ``[value, spread]``. A result row's coordinates must
+name labels of the suite's axes and pick exactly one entry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ganbench.errors import ConfigError
+
+SPREADS = ("standard_error", "std", "ci95", "none")
+BUDGETS = ("cpu", "gpu")
+COORD_KEYS = ("dataset", "objective", "architecture", "variant")
+PAPER_KEYS = {
+    "title", "authors", "year", "venue", "arxiv", "url", "source", "spread", "n_runs",
+    "metrics", "protocol", "differences", "budgets", "results", "claims", "notes",
+}  # fmt: skip
+BUDGET_KEYS = {"minutes", "hours", "seeds", "train", "eval", "architecture_params", "differences"}
+
+
+@dataclass(frozen=True)
+class PaperMetric:
+    """A ganbench metric and the paper column it is compared with."""
+
+    metric: str
+    column: str
+    scale: float = 1.0  # paper value × scale = ganbench value
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published number (paper units) and its spread (``None`` when not given)."""
+
+    value: float
+    spread: float | None = None
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One row of the paper's table, mapped to a suite entry."""
+
+    row: str
+    coords: dict[str, str]
+    values: dict[str, Published]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A qualitative claim of the paper about ``metric``, checked on ganbench's means.
+
+    ``kind`` is ``better`` (entry ``first`` beats ``second`` in the metric's
+    direction), ``larger`` (``first``'s mean exceeds ``second``'s, whatever the
+    direction), ``at_least`` or ``at_most`` (``first``'s mean against ``bound``).
+    """
+
+    text: str
+    metric: str
+    kind: str
+    first: dict[str, str]
+    second: dict[str, str] = field(default_factory=dict)
+    bound: float = math.nan
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A reduced (or GPU-sized) variant of the protocol and what it costs."""
+
+    name: str
+    minutes: float | None = None
+    hours: float | None = None
+    seeds: tuple[int, ...] | None = None
+    train: dict[str, Any] = field(default_factory=dict)
+    eval: dict[str, Any] = field(default_factory=dict)
+    architecture_params: dict[str, Any] = field(default_factory=dict)  # merged into every entry
+    differences: tuple[str, ...] = ()
+
+    @property
+    def cost(self) -> str:
+        """The budget in words (CPU minutes or GPU hours)."""
+        if self.minutes is not None:
+            return f"~{self.minutes:g} CPU min"
+        if self.hours is not None:
+            return f"~{self.hours:g} GPU h"
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The validated ``paper:`` section of a suite."""
+
+    title: str
+    authors: str
+    year: int
+    arxiv: str
+    source: str
+    spread: str
+    metrics: tuple[PaperMetric, ...]
+    protocol: tuple[str, ...]
+    differences: tuple[str, ...]
+    results: tuple[PublishedRow, ...]
+    budgets: dict[str, Budget] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    n_runs: int | None = None
+    venue: str = ""
+    url: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """``Authors (year), "title", venue, arXiv:id, source``."""
+        venue = f", {self.venue}" if self.venue else ""
+        return f'{self.authors} ({self.year}), "{self.title}"{venue}, arXiv:{self.arxiv}'
+
+    @property
+    def arxiv_url(self) -> str:
+        """The paper's arXiv abstract page."""
+        return f"https://arxiv.org/abs/{self.arxiv}"
+
+    def metric(self, name: str) -> PaperMetric | None:
+        """The paper column of ganbench metric ``name``."""
+        return next((m for m in self.metrics if m.metric == name), None)
+
+
+def _want(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    bad_bool = isinstance(value, bool) and bool not in (
+        kind if isinstance(kind, tuple) else (kind,)
+    )
+    if not isinstance(value, kind) or bad_bool:
+        raise ConfigError(f"{where}: expected {what}, got {value!r}")
+    return value
+
+
+def _keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r} (valid: {', '.join(sorted(allowed))})")
+
+
+def _texts(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else _want(raw, list, where, "a list of strings")
+    return tuple(_want(t, str, f"{where}[{i}]", "a string") for i, t in enumerate(items))
+
+
+def _number(raw: Any, where: str) -> float:
+    value = float(_want(raw, (int, float), where, "a number"))
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
+    return value
+
+
+def _published(raw: Any, where: str) -> Published:
+    if isinstance(raw, list):
+        if len(raw) != 2:
+            raise ConfigError(f"{where}: expected a number or [value, spread], got {raw!r}")
+        spread = _number(raw[1], f"{where}[1]")
+        if spread < 0:
+            raise ConfigError(f"{where}[1]: the spread must be >= 0, got {spread}")
+        return Published(_number(raw[0], f"{where}[0]"), spread)
+    return Published(_number(raw, where))
+
+
+def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
+    _want(raw, dict, where, "a mapping metric → {column, scale?}")
+    if not raw:
+        raise ConfigError(f"{where}: empty (name the metrics the paper reports)")
+    out = []
+    for name, spec in raw.items():
+        w = f"{where}.{name}"
+        if known and name not in known:
+            raise ConfigError(
+                f"{w}: {name!r} is not a metric of this suite ({', '.join(sorted(known))})"
+            )
+        spec = {"column": spec} if isinstance(spec, str) else _want(spec, dict, w, "a mapping")
+        _keys(spec, {"column", "scale"}, w)
+        column = _want(spec.get("column", name), str, f"{w}.column", "a string")
+        scale = _number(spec.get("scale", 1.0), f"{w}.scale")
+        if scale <= 0:
+            raise ConfigError(f"{w}.scale: must be > 0, got {scale}")
+        out.append(PaperMetric(name, column, scale))
+    return tuple(out)
+
+
+def _coords(
+    raw: Mapping[str, Any], where: str, axes: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    out = {}
+    for key in COORD_KEYS:
+        if key in raw:
+            label = _want(raw[key], str, f"{where}.{key}", "a label")
+            if label not in axes[key]:
+                valid = ", ".join(axes[key])
+                raise ConfigError(f"{where}.{key}: {label!r} is not a label of the suite ({valid})")
+            out[key] = label
+    return out
+
+
+def _one_entry(coords: dict[str, str], where: str, axes: Mapping[str, Sequence[str]]) -> None:
+    for key in COORD_KEYS:
+        if key not in coords and len(axes[key]) > 1:
+            raise ConfigError(
+                f"{where}: give {key!r} (the suite has several: {', '.join(axes[key])})"
+            )
+
+
+def _results(raw: Any, where: str, metrics: tuple[PaperMetric, ...], axes: Any) -> tuple:
+    names = {m.metric for m in metrics}
+    out = []
+    for i, row in enumerate(_want(raw or [], list, where, "a list of rows")):
+        w = f"{where}[{i}]"
+        _want(row, dict, w, "a mapping")
+        _keys(row, {"row", *COORD_KEYS, *names}, w)
+        coords = _coords(row, w, axes)
+        _one_entry(coords, w, axes)
+        values = {m: _published(row[m], f"{w}.{m}") for m in names if m in row}
+        label = _want(row.get("row", ""), str, f"{w}.row", "the paper's row label")
+        out.append(PublishedRow(label or " / ".join(coords.values()), coords, values))
+    return tuple(out)
+
+
+CLAIM_PAIRS = {"better": "worse", "larger": "smaller"}
+CLAIM_BOUNDS = ("at_least", "at_most")
+
+
+def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
+    _want(c, dict, w, "a mapping")
+    _keys(c, {"text", "metric", *CLAIM_PAIRS, *CLAIM_PAIRS.values(), *CLAIM_BOUNDS, *COORD_KEYS}, w)
+    metric = _want(c.get("metric"), str, f"{w}.metric", "a metric name")
+    if metric not in names:
+        raise ConfigError(f"{w}.metric: {metric!r} is not in paper.metrics")
+    text = _want(c.get("text"), str, f"{w}.text", "the claim in words")
+    shared = _coords(c, w, axes)
+    kinds = [k for k in (*CLAIM_PAIRS, *CLAIM_BOUNDS) if k in c]
+    if len(kinds) != 1:
+        raise ConfigError(
+            f"{w}: give exactly one of better/worse, larger/smaller, at_least, at_most"
+        )
+    kind = kinds[0]
+    if kind in CLAIM_BOUNDS:
+        _one_entry(shared, w, axes)
+        return Claim(text, metric, kind, shared, bound=_number(c[kind], f"{w}.{kind}"))
+    sides = []
+    for side in (kind, CLAIM_PAIRS[kind]):
+        part = _want(c.get(side), dict, f"{w}.{side}", "a mapping of coordinates")
+        _keys(part, set(COORD_KEYS), f"{w}.{side}")
+        coords = {**shared, **_coords(part, f"{w}.{side}", axes)}
+        _one_entry(coords, f"{w}.{side}", axes)
+        sides.append(coords)
+    return Claim(text, metric, kind, sides[0], sides[1])
+
+
+def _claims(raw: Any, where: str, names: set[str], axes: Any) -> tuple[Claim, ...]:
+    items = _want(raw or [], list, where, "a list of claims")
+    return tuple(_claim(c, f"{where}[{i}]", names, axes) for i, c in enumerate(items))
+
+
+def _budgets(raw: Any, where: str) -> dict[str, Budget]:
+    out = {}
+    for name, b in _want(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
+        w = f"{where}.{name}"
+        if name not in BUDGETS:
+            raise ConfigError(f"{w}: unknown budget {name!r} (valid: {', '.join(BUDGETS)})")
+        _want(b, dict, w, "a mapping")
+        _keys(b, BUDGET_KEYS, w)
+        seeds = b.get("seeds")
+        if seeds is not None:
+            _want(seeds, list, f"{w}.seeds", "a list of seeds")
+            seeds = tuple(_want(s, int, f"{w}.seeds", "non-negative integers") for s in seeds)
+        out[name] = Budget(
+            name=name,
+            minutes=_number(b["minutes"], f"{w}.minutes") if "minutes" in b else None,
+            hours=_number(b["hours"], f"{w}.hours") if "hours" in b else None,
+            seeds=seeds,
+            train=dict(_want(b.get("train", {}), dict, f"{w}.train", "a mapping")),
+            eval=dict(_want(b.get("eval", {}), dict, f"{w}.eval", "a mapping")),
+            architecture_params=dict(
+                _want(
+                    b.get("architecture_params", {}), dict, f"{w}.architecture_params", "a mapping"
+                )
+            ),
+            differences=_texts(b.get("differences"), f"{w}.differences"),
+        )
+    return out
+
+
+def parse_paper(
+    raw: Any, where: str, axes: Mapping[str, Sequence[str]], metrics: Sequence[str] = ()
+) -> Paper:
+    """Validate a suite's ``paper:`` mapping against the suite's axis labels and metrics."""
+    where = f"{where}: paper"
+    _want(raw, dict, where, "a mapping")
+    _keys(raw, PAPER_KEYS, where)
+    for key in ("title", "authors", "year", "arxiv", "source", "metrics"):
+        if key not in raw:
+            raise ConfigError(f"{where}: missing required key {key!r}")
+    spread = raw.get("spread", "none")
+    if spread not in SPREADS:
+        raise ConfigError(f"{where}.spread: {spread!r} (valid: {', '.join(SPREADS)})")
+    n_runs = raw.get("n_runs")
+    if n_runs is not None and (_want(n_runs, int, f"{where}.n_runs", "an integer") < 1):
+        raise ConfigError(f"{where}.n_runs: must be >= 1")
+    pm = _metrics(raw["metrics"], f"{where}.metrics", set(metrics))
+    return Paper(
+        title=_want(raw["title"], str, f"{where}.title", "a string"),
+        authors=_want(raw["authors"], str, f"{where}.authors", "a string"),
+        year=_want(raw["year"], int, f"{where}.year", "a year"),
+        arxiv=_want(raw["arxiv"], str, f"{where}.arxiv", "an arXiv id as a quoted string"),
+        source=_want(raw["source"], str, f"{where}.source", "e.g. 'Table 1'"),
+        spread=spread,
+        metrics=pm,
+        protocol=_texts(raw.get("protocol"), f"{where}.protocol"),
+        differences=_texts(raw.get("differences"), f"{where}.differences"),
+        results=_results(raw.get("results"), f"{where}.results", pm, axes),
+        budgets=_budgets(raw.get("budgets"), f"{where}.budgets"),
+        claims=_claims(raw.get("claims"), f"{where}.claims", {m.metric for m in pm}, axes),
+        n_runs=n_runs,
+        venue=_want(raw.get("venue", ""), str, f"{where}.venue", "a string"),
+        url=_want(raw.get("url", ""), str, f"{where}.url", "a string"),
+        notes=_texts(raw.get("notes"), f"{where}.notes"),
+    )
+
+
+def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
+    """The suite mapping with ``budget`` applied: renamed ``<name>-<budget>``, seeds/train/eval."""
+    out = dict(data)
+    out["name"] = f"{data.get('name', 'paper')}-{budget.name}"
+    if budget.seeds is not None:
+        out["seeds"] = list(budget.seeds)
+    out["train"] = {**(data.get("train") or {}), **budget.train}
+    out["eval"] = {**(data.get("eval") or {}), **budget.eval}
+    if budget.architecture_params:
+        archs = []
+        for a in data.get("architectures") or []:
+            a = {"name": a} if isinstance(a, str) else dict(a)
+            a["params"] = {**(a.get("params") or {}), **budget.architecture_params}
+            archs.append(a)
+        out["architectures"] = archs
+    return out

@@ -1,0 +1,288 @@
+"""Statistics over seeds: spread, intervals, ranks and significance per leaderboard entry.
+
+An *entry* is one (dataset, objective, architecture, variant); its seeds are
+the samples. For every (entry, metric) :func:`summarize` gives n, mean, std,
+median, a 95 % confidence interval of the mean (Student t, or a bootstrap
+interval on request), the entry's ``failed``/``diverged`` seed counts, its rank
+on the dataset, and a comparison with the best entry (Welch's t-test and
+the Mann–Whitney U test, Holm–Bonferroni-corrected over the entries of the
+dataset and metric). An entry whose every seed failed still has a row (n = 0,
+mean NaN, ranked last): failures are shown, never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ganbench.report.aggregate import ENTRY
+
+MIN_N_TEST = 3  # below this many seeds per entry, significance is not computed
+CIMethod = Literal["t", "bootstrap"]
+TestName = Literal["welch", "mwu"]
+
+
+@dataclass(frozen=True)
+class StatsOptions:
+    """How :func:`summarize` computes intervals and significance."""
+
+    level: float = 0.95
+    ci: CIMethod = "t"
+    n_boot: int = 2000
+    boot_seed: int = 0
+    alpha: float = 0.05
+    decide_by: TestName = "welch"  # the Holm-corrected test that decides "tied for first"
+
+    def __post_init__(self) -> None:
+        if not 0 < self.level < 1 or not 0 < self.alpha < 1:
+            raise ValueError("level and alpha must lie in (0, 1)")
+        if self.ci not in ("t", "bootstrap") or self.decide_by not in ("welch", "mwu"):
+            raise ValueError("ci must be 't' or 'bootstrap'; decide_by 'welch' or 'mwu'")
+
+
+def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    return v[np.isfinite(v)]
+
+
+def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Two-sided Student-t confidence interval of the mean of the finite values (NaN if n < 2)."""
+    v = _finite(values)
+    n = len(v)
+    if n < 2:
+        return (math.nan, math.nan)
+    mean = float(v.mean())
+    sem = float(v.std(ddof=1)) / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * sem
+    return (mean - half, mean + half)
+
+
+def bootstrap_interval(
+    values: Sequence[float] | np.ndarray, level: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (``scipy.stats.bootstrap``; NaN if n < 2)."""
+    v = _finite(values)
+    if len(v) < 2:
+        return (math.nan, math.nan)
+    if np.all(v == v[0]):
+        return (float(v[0]), float(v[0]))
+    res = stats.bootstrap(
+        (v,),
+        np.mean,
+        confidence_level=level,
+        n_resamples=n_boot,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return (float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm–Bonferroni adjusted p-values (step-down, monotone, capped at 1; NaN kept as NaN)."""
+    p = np.asarray(pvalues, dtype=np.float64)
+    out = np.full_like(p, np.nan)
+    idx = np.flatnonzero(np.isfinite(p))
+    m = len(idx)
+    if m == 0:
+        return out
+    order = idx[np.argsort(p[idx], kind="stable")]
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided Welch t-test p-value; both samples constant: 1 if equal, else 0."""
+    a, b = _finite(a), _finite(b)
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
+        return 1.0 if a[0] == b[0] else 0.0
+    with warnings.catch_warnings():  # nearly constant samples: scipy warns, the p is still right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def mwu_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided Mann–Whitney U p-value (scipy's default: exact when small and tie-free)."""
+    a, b = _finite(a), _finite(b)
+    if np.ptp(np.concatenate([a, b])) == 0:
+        return 1.0
+    return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def _entry_row(values: np.ndarray, opts: StatsOptions) -> dict[str, float | int]:
+    v = _finite(values)
+    n = len(v)
+    if opts.ci == "bootstrap":
+        lo, hi = bootstrap_interval(v, opts.level, opts.n_boot, opts.boot_seed)
+    else:
+        lo, hi = t_interval(v, opts.level)
+    return {
+        "n": n,
+        "n_nonfinite": int(len(values) - n),
+        "mean": float(v.mean()) if n else math.nan,
+        "std": float(v.std(ddof=1)) if n > 1 else math.nan,
+        "sem": float(v.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan,
+        "median": float(np.median(v)) if n else math.nan,
+        "ci_low": lo,
+        "ci_high": hi,
+    }
+
+
+def _status_counts(runs: pd.DataFrame) -> pd.DataFrame:
+    return (
+        runs.groupby(ENTRY, dropna=False, sort=False)["status"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=["ok", "diverged", "failed"], fill_value=0)
+        .rename(columns={"ok": "n_ok", "diverged": "n_diverged", "failed": "n_failed"})
+        .reset_index()
+    )
+
+
+def _grid(metrics: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every (entry, metric) pair of each dataset, including entries without any value."""
+    entries = runs[ENTRY].drop_duplicates()
+    per_ds = metrics[["dataset", "metric", "higher_is_better"]].drop_duplicates(
+        ["dataset", "metric"]
+    )
+    return entries.merge(per_ds, on="dataset", how="inner")
+
+
+def summarize(
+    metrics: pd.DataFrame, runs: pd.DataFrame, opts: StatsOptions | None = None
+) -> pd.DataFrame:
+    """One row per (entry, metric): n, spread, CI, failures, rank and significance vs. the best.
+
+    ``n`` counts seeds with a finite value; ``n_ok``/``n_diverged``/``n_failed``
+    count the entry's records by status, so seeds that produced no number stay
+    visible. See :func:`rank_entries` and :func:`compare_with_best` for the
+    added columns.
+    """
+    opts = opts or StatsOptions()
+    if metrics.empty:
+        return pd.DataFrame()
+    values = {
+        key: grp["value"].to_numpy(dtype=np.float64)
+        for key, grp in metrics.groupby([*ENTRY, "metric"], dropna=False, sort=False)
+    }
+    grid = _grid(metrics, runs) if len(runs) else metrics[[*ENTRY, "metric", "higher_is_better"]]
+    grid = grid.drop_duplicates([*ENTRY, "metric"]).reset_index(drop=True)
+    rows = []
+    for rec in grid.itertuples(index=False):
+        key = tuple(getattr(rec, c) for c in [*ENTRY, "metric"])
+        v = values.get(key, np.empty(0))
+        rows.append({**dict(zip([*ENTRY, "metric"], key, strict=True)), **_entry_row(v, opts)})
+    out = pd.DataFrame(rows)
+    out["higher_is_better"] = grid["higher_is_better"].astype(bool).to_numpy()
+    if len(runs):
+        out = out.merge(_status_counts(runs), on=ENTRY, how="left")
+    for c in ("n_ok", "n_diverged", "n_failed"):
+        out[c] = out[c].fillna(0).astype(int) if c in out else 0
+    out["ci95"] = (out["ci_high"] - out["ci_low"]) / 2
+    out["ci_level"] = opts.level
+    out["ci_method"] = opts.ci
+    out = rank_entries(out)
+    return compare_with_best(out, values, opts)
+
+
+def rank_entries(summary: pd.DataFrame) -> pd.DataFrame:
+    """Add ``rank`` (competition ranking 1, 2, 2, 4; equal means tie) and ``rank_avg``.
+
+    ``rank_avg`` gives tied entries the mean of their positions (Demšar 2006) and
+    is what :func:`average_ranks` averages. Entries without a value rank last.
+    """
+    out = summary.copy()
+    score = np.where(out["higher_is_better"], -out["mean"], out["mean"])
+    out["_score"] = score
+    by = out.groupby(["dataset", "metric"], sort=False)["_score"]
+    out["rank"] = by.rank(method="min", na_option="bottom").astype(int)
+    out["rank_avg"] = by.rank(method="average", na_option="bottom")
+    return out.drop(columns="_score")
+
+
+def _best_index(grp: pd.DataFrame) -> int | None:
+    ok = grp[grp["n"] > 0]
+    if ok.empty:
+        return None
+    return int(ok.sort_values(["rank", "n"], ascending=[True, False], kind="stable").index[0])
+
+
+def compare_with_best(
+    summary: pd.DataFrame,
+    values: dict[tuple, np.ndarray],
+    opts: StatsOptions,
+) -> pd.DataFrame:
+    """Add p-values of each entry vs. the best of its (dataset, metric) and ``tied_best``.
+
+    Columns: ``is_best``; ``p_welch``/``p_mwu`` (raw) and ``p_welch_holm``/
+    ``p_mwu_holm`` (Holm–Bonferroni over the comparisons of the group);
+    ``tied_best``: the best entry and every entry whose corrected ``decide_by``
+    p-value is at least ``alpha``; ``significance``: ``"computed"`` or the
+    reason it was not (fewer than 3 seeds on either side).
+    """
+    out = summary.copy()
+    for col in ("p_welch", "p_mwu", "p_welch_holm", "p_mwu_holm"):
+        out[col] = math.nan
+    out["is_best"] = False
+    out["tied_best"] = False
+    out["significance"] = ""
+    for _, grp in out.groupby(["dataset", "metric"], sort=False):
+        best = _best_index(grp)
+        if best is None:
+            out.loc[grp.index, "significance"] = "no values"
+            continue
+        out.loc[best, ["is_best", "tied_best"]] = True
+        out.loc[best, "significance"] = "best"
+        bkey = tuple(out.loc[best, [*ENTRY, "metric"]])
+        b = _finite(values.get(bkey, np.empty(0)))
+        tested = []
+        for i in grp.index:
+            if i == best:
+                continue
+            a = _finite(values.get(tuple(out.loc[i, [*ENTRY, "metric"]]), np.empty(0)))
+            if len(a) < MIN_N_TEST or len(b) < MIN_N_TEST:
+                out.loc[i, "significance"] = (
+                    f"not computed (n={len(a)} here, {len(b)} for the best; needs >= {MIN_N_TEST})"
+                )
+                continue
+            out.loc[i, ["p_welch", "p_mwu"]] = [welch_p(a, b), mwu_p(a, b)]
+            out.loc[i, "significance"] = "computed"
+            tested.append(i)
+        if tested:
+            out.loc[tested, "p_welch_holm"] = holm(out.loc[tested, "p_welch"].to_numpy())
+            out.loc[tested, "p_mwu_holm"] = holm(out.loc[tested, "p_mwu"].to_numpy())
+            decide = out.loc[tested, f"p_{opts.decide_by}_holm"]
+            out.loc[decide.index[decide >= opts.alpha], "tied_best"] = True
+    return out
+
+
+def average_ranks(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean ``rank_avg`` of each (objective, architecture, variant) per metric across datasets.
+
+    Columns: the entry coordinates, ``metric``, ``avg_rank``, ``n_datasets`` and
+    ``n_entries_max`` (the most entries any dataset ranked), sorted best first.
+    """
+    if summary.empty:
+        return pd.DataFrame(
+            columns=[*ENTRY[1:], "metric", "avg_rank", "n_datasets", "n_entries_max"]
+        )
+    keys = [*ENTRY[1:], "metric"]
+    sizes = summary.groupby(["dataset", "metric"])["rank"].transform("size")
+    df = summary.assign(_size=sizes)
+    out = (
+        df.groupby(keys, dropna=False, sort=False)
+        .agg(
+            avg_rank=("rank_avg", "mean"),
+            n_datasets=("dataset", "nunique"),
+            n_entries_max=("_size", "max"),
+        )
+        .reset_index()
+    )
+    return out.sort_values(["metric", "avg_rank"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,138 @@
+"""The strict ``paper:`` section of suites, budgets, and the bundled paper suites."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ganbench.config import load_suite
+from ganbench.errors import ConfigError
+from ganbench.reproduce import find_paper_suite, load_paper_run, paper_suites
+from ganbench.train.config import TrainConfig
+from ganbench.yamlio import load_yaml_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAPER_SUITE = """
+name: tinypaper
+seeds: [0, 1, 2]
+datasets: [ring, {name: grid, params: {std: 0.05}}]
+objectives: [minimax, nonsaturating]
+architectures:
+  - {name: mlp, params: {depth: 2, width: 16}}
+variants:
+  - base
+  - {label: slow, train: {lr: 1.0e-4}}
+train: {steps: 20, batch_size: 32, log_every: 5}
+eval: {n_samples: 200, keep_samples: 50, metrics: [modes, hq, reverse_kl]}
+paper:
+  title: "A <b>tiny</b> paper"
+  authors: Doe
+  year: 2020
+  arxiv: "2001.00001"
+  source: Table 9
+  spread: standard_error
+  n_runs: 10
+  metrics:
+    modes: {column: modes}
+    hq: {column: "HQ (%)", scale: 0.01}
+  protocol: ["the protocol"]
+  differences: ["a difference"]
+  budgets:
+    cpu: {minutes: 1, seeds: [0, 1, 2], train: {steps: 10}, architecture_params: {width: 8},
+          differences: ["cpu: fewer steps"]}
+  results:
+    - {row: A, dataset: ring, objective: minimax, variant: base, modes: [6.0, 0.5], hq: [98.0, 0.2]}
+    - {row: B, dataset: grid, objective: nonsaturating, variant: slow, modes: 20}
+  claims:
+    - {text: "base beats slow", metric: modes, dataset: ring, objective: minimax,
+       better: {variant: base}, worse: {variant: slow}}
+"""
+
+
+def test_paper_section_is_parsed(write_suite):
+    suite = load_suite(write_suite(PAPER_SUITE, "tinypaper.yaml"))
+    p = suite.paper
+    assert p is not None and p.arxiv == "2001.00001" and p.source == "Table 9"
+    assert p.metric("hq").scale == 0.01 and p.metric("modes").column == "modes"
+    a, b = p.results
+    assert a.coords == {"dataset": "ring", "objective": "minimax", "variant": "base"}
+    assert a.values["modes"].value == 6.0 and a.values["modes"].spread == 0.5
+    assert b.values["modes"].spread is None
+    assert p.budgets["cpu"].seeds == (0, 1, 2) and p.budgets["cpu"].cost == "~1 CPU min"
+    assert "arXiv:2001.00001" in p.citation
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern"),
+    [
+        ("  source: Table 9\n", "", "missing required key 'source'"),
+        ("spread: standard_error", "spread: sd", r"spread: 'sd' \(valid"),
+        ('arxiv: "2001.00001"', "arxiv: 2001.00001", "arxiv: expected an arXiv id"),
+        ("  protocol:", "  protocl: []\n  protocol:", "unknown key 'protocl'"),
+        ("hq: {column", "fid: {column", "'fid' is not a metric of this suite"),
+        ("variant: base, modes", "variant: bse, modes", "'bse' is not a label of the suite"),
+        ("{row: B, dataset: grid, objective: nonsaturating,", "{row: B, dataset: grid,",
+         "give 'objective'"),
+        ("modes: [6.0, 0.5]", "modes: [6.0, -1]", "spread must be >= 0"),
+        ("modes: [6.0, 0.5]", "modes: [6.0, 0.5, 1]", r"a number or \[value, spread\]"),
+        ("cpu: {minutes", "tpu: {minutes", "unknown budget 'tpu'"),
+        ("cpu: {minutes: 1,", "cpu: {minutes: 1, epochs: 3,", "unknown key 'epochs'"),
+        ("metric: modes, dataset: ring", "metric: fid, dataset: ring", "not in paper.metrics"),
+        ("better: {variant: base},", "better: {variant: base}, at_most: 3,", "exactly one of"),
+    ],
+)  # fmt: skip
+def test_paper_errors_name_the_key(write_suite, old, new, pattern):
+    assert old in PAPER_SUITE
+    with pytest.raises(ConfigError, match=pattern):
+        load_suite(write_suite(PAPER_SUITE.replace(old, new), "bad.yaml"))
+
+
+def test_budget_is_applied_under_its_own_name(write_suite):
+    path = write_suite(PAPER_SUITE, "tinypaper.yaml")
+    run = load_paper_run(str(path), "cpu")
+    assert run.suite.name == "tinypaper-cpu" and run.budget_name == "cpu"
+    assert {c.train.steps for c in run.suite.cells()} == {10}
+    assert {c.architecture.params["width"] for c in run.suite.cells()} == {8}
+    assert {c.architecture.params["depth"] for c in run.suite.cells()} == {2}
+    assert {c.train.lr for c in run.suite.cells() if c.variant == "slow"} == {1e-4}
+    full = load_paper_run(str(path), "full")
+    assert full.suite.name == "tinypaper-full" and full.suite.cells()[0].train.steps == 20
+    with pytest.raises(ConfigError, match="has no 'gpu' budget"):
+        load_paper_run(str(path), "gpu")
+    with pytest.raises(ConfigError, match="unknown paper suite 'nope'"):
+        find_paper_suite("nope")
+
+
+NEEDS = {"pack", "unroll_steps"}  # TrainConfig fields the paper suites use (objectives issue)
+
+
+@pytest.mark.parametrize("name", sorted(paper_suites()))
+def test_bundled_paper_suites_validate(name):
+    have = {f.name for f in dataclasses.fields(TrainConfig)}
+    if NEEDS - have:
+        pytest.skip(f"TrainConfig lacks {sorted(NEEDS - have)} (objectives issue not merged)")
+    path = find_paper_suite(name)
+    if load_yaml_file(path).get("kind") == "divergence-fit":
+        fit = load_paper_run(name, "full")  # fit suites have no budgets
+        assert fit.suite.paper
+        return
+    suite = load_suite(path)
+    assert suite.paper is not None and suite.paper.results
+    assert path.parent == ROOT / "suites" / "papers"
+    for budget in suite.paper.budgets:
+        assert load_paper_run(name, budget).suite.cells()
+
+
+def test_pacgan_table_is_transcribed():
+    """The published numbers of PacGAN Table 1 as in REFERENCES.md §3 (spot checks)."""
+    from ganbench.yamlio import load_yaml_file
+
+    data = load_yaml_file(ROOT / "suites" / "papers" / "pacgan2018.yaml")["paper"]
+    rows = {(r["row"], r["dataset"]): r for r in data["results"]}
+    assert rows[("GAN", "ring")]["modes"] == [6.3, 0.5]
+    assert rows[("PacGAN4", "grid")]["reverse_kl"] == [0.04, 0.01]
+    assert rows[("PacGAN2", "ring")]["hq"] == [95.6, 2.0]
+    assert data["arxiv"] == "1712.04086" and data["n_runs"] == 10
