@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import pytest
+
+from ganbench.errors import StoreError
+from ganbench.runner.store import ResultStore, decode_float
+
+
+def test_write_read_roundtrip_with_non_finite_values(tmp_path):
+    store = ResultStore(tmp_path, "s")
+    store.write(
+        {
+            "run_id": "abcdef0123456789",
+            "status": "ok",
+            "metrics": {"kl": {"value": math.inf}, "x": {"value": math.nan}},
+        }
+    )
+    rec = store.read("abcdef0123456789")
+    assert rec["metrics"]["kl"]["value"] == "inf"
+    assert decode_float(rec["metrics"]["kl"]["value"]) == math.inf
+    assert math.isnan(decode_float(rec["metrics"]["x"]["value"]))
+    assert store.is_done("abcdef0123456789")
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_unreadable_record_is_ignored(tmp_path):
+    store = ResultStore(tmp_path, "s")
+    store.dir.mkdir(parents=True)
+    (store.dir / "abcdef0123456789.json").write_text("{half")
+    assert store.read("abcdef0123456789") is None
+    assert store.records() == []
+
+
+def test_run_id_cannot_escape(tmp_path):
+    with pytest.raises(StoreError):
+        ResultStore(tmp_path, "s").path("../../etc/passwd")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permissions")
+def test_unwritable_folder_is_one_line_error(tmp_path):
+    store = ResultStore(tmp_path, "s")
+    store.write({"run_id": "abcdef0123456789", "status": "ok"})
+    store.dir.chmod(0o500)
+    try:
+        with pytest.raises(StoreError, match="not writable"):
+            store.check_writable()
+        assert json.loads((store.dir / "abcdef0123456789.json").read_text())["status"] == "ok"
+    finally:
+        store.dir.chmod(0o700)
+
+
+def test_results_root_that_is_a_file_is_one_line_error(tmp_path):
+    blocker = tmp_path / "results"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="not writable") as info:
+        ResultStore(blocker, "s").check_writable()
+    assert "\n" not in str(info.value)
