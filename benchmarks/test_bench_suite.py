@@ -1,0 +1,71 @@
+"""Wall time and peak memory of the default suite, as a user runs it.
+
+``python -m ganbench run suites/objectives.yaml`` in a fresh process (into a
+temporary results folder): train, evaluate and report every cell. Long (the
+budget is 20 minutes on 2 CPU cores), so it runs only with ``-m bench``. The
+CLI uses every core unless ``OMP_NUM_THREADS`` says otherwise (recorded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.bench
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_S = 20 * 60
+WRAPPER = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+code = subprocess.call(sys.argv[1:])
+wall = time.perf_counter() - t0
+print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_objectives_suite_wall_time(benchmark, tmp_path):
+    argv = [sys.executable, "-m", "ganbench", "run", str(ROOT / "suites" / "objectives.yaml")]
+    argv += ["--results", str(tmp_path / "results"), "--reports", str(tmp_path / "reports")]
+    argv += ["--no-progress"]
+    out: dict[str, float] = {}
+
+    def run() -> None:
+        done = subprocess.run(
+            [sys.executable, "-c", WRAPPER, *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        code, wall, maxrss = done.stdout.split()[-3:]
+        if int(code) != 0:
+            raise AssertionError(done.stderr[-2000:])
+        out.update(wall=float(wall), maxrss_kb=float(maxrss))
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    records = [json.loads(p.read_text()) for p in (tmp_path / "results").rglob("*.json")]
+    status: dict[str, int] = {}
+    for rec in records:
+        status[rec["status"]] = status.get(rec["status"], 0) + 1
+    info = benchmark.extra_info
+    info["cli_threads"] = os.environ.get("OMP_NUM_THREADS", "all cores")
+    info["cells"] = len(records)
+    info["status"] = status
+    info["wall_s"] = round(out["wall"], 1)
+    info["peak_rss_mb"] = round(out["maxrss_kb"] / 1024, 1)
+    info["note"] = (
+        "python -m ganbench run suites/objectives.yaml in a fresh process: training, "
+        "evaluation and the HTML report; peak RSS of that process"
+    )
+    info["target"] = {
+        "name": "default suite wall time",
+        "value": f"{out['wall'] / 60:.1f} min",
+        "goal": f"≤ {BUDGET_S // 60} min",
+        "met": bool(out["wall"] <= BUDGET_S),
+    }
