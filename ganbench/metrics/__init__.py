@@ -1,6 +1,5 @@
 """Metrics: pure math plus registered wrappers in ``METRICS``."""
 
-from ganbench.metrics import mini_fid as mini_fid
 from ganbench.metrics import modes as modes
 from ganbench.metrics import sample_quality as sample_quality
 from ganbench.metrics import stacked as stacked

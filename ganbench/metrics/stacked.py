@@ -26,7 +26,8 @@ import torch
 from ganbench.datasets.images import ImageDataset, to_uint8
 from ganbench.datasets.stacked import StackedDataset
 from ganbench.metrics.base import EvalContext, MetricResult, register_metric
-from ganbench.metrics.mini_classifier import mini_classifier
+from ganbench.metrics.classifier import domain_classifier
+from ganbench.metrics.options import resolve_options
 
 Classify = Callable[[torch.Tensor], torch.Tensor]
 SOURCE = (
@@ -76,10 +77,48 @@ def stacked_mode_statistics(images: torch.Tensor, classify: Classify, k: int) ->
     return StackedModeStats(counts, n, int((counts > 0).sum()), kl_to_uniform(counts))
 
 
-def channel_classifier(base: ImageDataset) -> tuple[Classify, dict[str, object]]:
-    """The base set's domain classifier as a label function, with its protocol entries."""
-    clf = mini_classifier(base)
-    return clf.classify, clf.protocol()
+def channel_classifier(
+    base: ImageDataset, *, seed: int = 0, steps: int = 800
+) -> tuple[Classify, dict[str, object]]:
+    """The base set's domain classifier as a label function, with its protocol entries.
+
+    The same cached classifier (:func:`ganbench.metrics.classifier.domain_classifier`,
+    trained on the base set's training split) that ``classifier_fid`` and
+    ``classifier_is`` use, so one training serves all three metrics.
+    """
+    if base.n_classes is None:
+        raise ValueError(f"{base.name}: stacked mode metrics need a labelled base set")
+    trained = domain_classifier(
+        base.name,
+        (base.images_uint8("train"), base.labels("train")),
+        (base.images_uint8("test"), base.labels("test")),
+        n_classes=base.n_classes,
+        seed=seed,
+        steps=steps,
+    )
+
+    @torch.inference_mode()
+    def classify(images: torch.Tensor, batch: int = 2000) -> torch.Tensor:
+        out = [trained.model(chunk)[1].argmax(1) for chunk in images.split(batch)]
+        return torch.cat(out) if out else torch.empty(0, dtype=torch.int64)
+
+    protocol: dict[str, object] = {
+        "classifier": f"ganbench domain CNN v{trained.meta['version']} on {base.name} (train)",
+        "classifier_test_accuracy": round(trained.test_accuracy, 4),
+        "classifier_sha256": trained.sha256[:16],
+        "classifier_steps": steps,
+        "classifier_seed": seed,
+    }
+    return classify, protocol
+
+
+def _channel_classifier(ctx: EvalContext) -> tuple[Classify, dict[str, object]]:
+    opts = resolve_options(ctx.options)
+    base = _dataset(ctx).base
+    return ctx.cached(
+        "stacked:classifier",
+        lambda: channel_classifier(base, seed=opts.classifier_seed, steps=opts.classifier_steps),
+    )
 
 
 def _dataset(ctx: EvalContext) -> StackedDataset:
@@ -91,7 +130,7 @@ def _dataset(ctx: EvalContext) -> StackedDataset:
 
 def _stats(ctx: EvalContext) -> StackedModeStats:
     ds = _dataset(ctx)
-    classify, _ = channel_classifier(ds.base)
+    classify, _ = _channel_classifier(ctx)
     return ctx.cached(
         "stacked_mode_stats",
         lambda: stacked_mode_statistics(to_uint8(ctx.samples), classify, ds.k),
@@ -106,7 +145,7 @@ def _protocol(ctx: EvalContext) -> dict[str, object]:
         "n_fake": n,
         "n_modes": k,
         "kl_floor_perfect_sampler": round(multinomial_kl_floor(k, n), 5),
-        **channel_classifier(ds.base)[1],
+        **_channel_classifier(ctx)[1],
         "source": SOURCE,
     }
 

@@ -35,9 +35,6 @@ eval: {n_samples: 300, metrics: [classifier_fid], track_every: 3, track_samples:
 @pytest.fixture
 def isolated_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GANBENCH_CACHE", str(tmp_path / "cache"))
-    from ganbench.metrics import mini_classifier
-
-    monkeypatch.setattr(mini_classifier, "_LOADED", {})
 
 
 def test_image_suite_records_grids_checkpoints_and_curves(
