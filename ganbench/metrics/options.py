@@ -32,6 +32,9 @@ class SampleQualityOptions:
     * ``reference_split``: dataset split the real statistics come from.
     * ``n_real``: real images used (a fixed seeded subset; ``null`` = the whole split;
       capped at the split size). PR/DC use the first ``min(n_real, n_fake)`` of them.
+    * ``inception_n_real`` / ``inception_n_fake``: smaller counts for the Inception-based
+      metrics only (real images; the first N generated samples), because Inception runs at a
+      few images per second on a CPU; ``null`` = ``n_real`` / every evaluation sample.
     * ``preprocessing``: ``legacy_tensorflow`` (TF1 bilinear resize to 299, TTUR /
       torch-fidelity) or ``clean`` (PIL bicubic, clean-fid).
     * ``inception_weights``: explicit weights file (else ``$GANBENCH_INCEPTION_WEIGHTS``,
@@ -49,6 +52,8 @@ class SampleQualityOptions:
 
     reference_split: str = "train"
     n_real: int | None = 10000
+    inception_n_real: int | None = None
+    inception_n_fake: int | None = None
     preprocessing: Preprocessing = "legacy_tensorflow"
     inception_weights: str | None = None
     allow_download: bool = False
@@ -64,6 +69,14 @@ class SampleQualityOptions:
     def __post_init__(self) -> None:
         checks = [
             (self.n_real is None or self.n_real >= 2, "n_real must be >= 2 (or null)"),
+            (
+                self.inception_n_real is None or self.inception_n_real >= 2,
+                "inception_n_real must be >= 2 (or null)",
+            ),
+            (
+                self.inception_n_fake is None or self.inception_n_fake >= 2,
+                "inception_n_fake must be >= 2 (or null)",
+            ),
             (self.batch_size >= 1, "batch_size must be >= 1"),
             (self.kid_subsets >= 1, "kid_subsets must be >= 1"),
             (self.kid_subset_size >= 2, "kid_subset_size must be >= 2"),

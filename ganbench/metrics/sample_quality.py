@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import torch
+
 from ganbench.metrics.base import EvalContext, MetricResult, register_metric
 from ganbench.metrics.cache import RealReference, real_reference
 from ganbench.metrics.classifier import ClassifierExtractor, domain_classifier
@@ -71,12 +73,22 @@ def _classifier(ctx: EvalContext) -> FeatureExtractor:
     return ctx.cached("sq:classifier", build)
 
 
+def _is_inception(extractor: FeatureExtractor) -> bool:
+    return not isinstance(extractor, ClassifierExtractor)
+
+
+def _fake_samples(ctx: EvalContext, extractor: FeatureExtractor) -> torch.Tensor:
+    """The generated samples an extractor sees: all, or the first ``inception_n_fake``."""
+    n = _options(ctx).inception_n_fake
+    return ctx.samples[:n] if n is not None and _is_inception(extractor) else ctx.samples
+
+
 def _fake(ctx: EvalContext, extractor: FeatureExtractor) -> Extracted:
     o = _options(ctx)
     return ctx.cached(
         f"sq:fake:{extractor.cache_id}",
         lambda: extractor.extract(
-            to_uint8(ctx.samples), batch_size=o.batch_size, device=ctx.device
+            to_uint8(_fake_samples(ctx, extractor)), batch_size=o.batch_size, device=ctx.device
         ),
     )
 
@@ -91,7 +103,9 @@ def _real(ctx: EvalContext, extractor: FeatureExtractor) -> RealReference:
             images,
             dataset=ds.name,  # type: ignore[attr-defined]
             split=o.reference_split,
-            n_real=o.n_real,
+            n_real=o.inception_n_real
+            if o.inception_n_real is not None and _is_inception(extractor)
+            else o.n_real,
             batch_size=o.batch_size,
             device=ctx.device,
         ),
@@ -244,7 +258,8 @@ def is_metric(ctx: EvalContext) -> MetricResult:
     """IS of the generated samples; NaN with the reason when the classifier weights are absent."""
     extractor, splits = _inception(ctx, need_logits=True), _options(ctx).is_splits
     if not extractor.has_logits:
-        proto = {**extractor.protocol(), "n_fake": int(ctx.samples.shape[0]), "splits": splits}
+        n_fake = int(_fake_samples(ctx, extractor).shape[0])
+        proto = {**extractor.protocol(), "n_fake": n_fake, "splits": splits}
         note = (
             f"not computed: IS needs the 1008-way Inception classifier in pytorch-fid's "
             f"{PYTORCH_FID_FILE} (put it at {hub_cache_path()} or pass eval.options."

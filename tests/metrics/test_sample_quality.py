@@ -111,6 +111,23 @@ def test_is_uses_the_logits_when_the_weights_have_them(dataset, monkeypatch, cac
     assert entry["protocol"]["splits"] == 10 and entry["protocol"]["std"] >= 0
 
 
+def test_inception_counts_shrink_only_the_inception_metrics(dataset, stub_inception, cache_root):
+    options = {**OPTIONS, "inception_n_real": 120, "inception_n_fake": 80}
+    out = _evaluate(dataset, ["fid", "kid", "is", "classifier_fid", "classifier_is"], options)
+    for name in ("fid", "kid"):
+        assert out[name]["protocol"]["n_real"] == 120, name
+    for name in ("fid", "kid", "is"):
+        assert out[name]["protocol"]["n_fake"] == 80, name
+    assert out["classifier_fid"]["protocol"]["n_real"] == 300
+    assert out["classifier_fid"]["protocol"]["n_fake"] == 200
+    assert out["classifier_is"]["protocol"]["n_fake"] == 200
+    # the first 80 samples: the same FID as evaluating 80 samples with no Inception limit
+    alone = _evaluate(dataset, ["fid"], {**OPTIONS, "inception_n_real": 120}, n=80)
+    assert out["fid"]["value"] == pytest.approx(alone["fid"]["value"])
+    with pytest.raises(ConfigError, match="inception_n_fake must be >= 2"):
+        resolve_options({"inception_n_fake": 1})
+
+
 def test_options_are_validated_at_suite_load():
     assert resolve_options({}) == SampleQualityOptions()
     with pytest.raises(ValueError, match="unknown parameter 'n_reel'"):
