@@ -74,7 +74,7 @@ class QualityTracker:
             state.generator.train(was_training)
         self.steps.append(step)
         for i, (ds, seed) in enumerate(zip(self.datasets, self.seeds, strict=True)):
-            ctx = EvalContext(ds, samples[i], seed, state.device)
+            ctx = EvalContext(ds, samples[i], seed, state.device, options=dict(self.cfg.options))
             try:
                 value = float(self.spec.compute(ctx).value)
             except Exception as exc:  # tracking never stops training
@@ -93,6 +93,7 @@ class QualityTracker:
             "n_fake": self.cfg.track_samples,
             "every": self.cfg.track_every,
             "latents": f"fixed per seed (stream {TRACK_STREAM!r})",
+            "options": dict(self.cfg.options),
         }
 
 

@@ -113,3 +113,26 @@ def test_tracking_settings_are_validated(write_suite):
     bad = SUITE.replace("track_every: 3", "track_every: 3, track_metric: clasifier_fid")
     with pytest.raises(ConfigError, match="did you mean 'classifier_fid'"):
         load_suite(write_suite(bad, "bad.yaml"))
+
+
+def test_tracking_uses_the_suites_eval_options(isolated_cache):
+    """Regression: the tracked metric ignored ``eval.options`` (reference split, n_real),
+    so the curve was measured against the train split while the final value used the
+    suite's split. Tracked and direct values must agree on the same samples."""
+    from ganbench.metrics.base import METRICS, EvalContext
+
+    ds = DATASETS.get("digits")(resolution=28)
+    options = {"reference_split": "test", "n_real": 200}
+    cfg = EvalConfig(track_every=2, track_samples=60, options=options)
+    tracker = QualityTracker(cfg, [ds], [0])
+    build = lambda ctx: ARCHITECTURES.get("dcgan")(ctx, width=4)  # noqa: E731
+    obj = OBJECTIVES.get("nonsaturating")()
+    train = TrainConfig(steps=2, batch_size=8, z_dim=8, log_every=2)
+    state = train_ensemble(obj, build, train, [Member(0, ds)], torch.device("cpu"), on_log=tracker)
+    samples = state.sample(60, stream="track")[0]
+    spec = METRICS.get("classifier_fid")
+    direct = spec.compute(EvalContext(ds, samples, 0, torch.device("cpu"), options=options))
+    default = spec.compute(EvalContext(ds, samples, 0, torch.device("cpu")))
+    assert tracker.curves(0)["classifier_fid"][-1] == pytest.approx(direct.value, rel=1e-9)
+    assert direct.value != pytest.approx(default.value, rel=1e-6)  # the split matters here
+    assert tracker.protocol()["options"] == options
