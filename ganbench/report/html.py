@@ -35,7 +35,7 @@ from ganbench.report.format import (
     varying_coords,
 )
 from ganbench.report.pages import modes_of, run_href, sample_image, write_run_pages
-from ganbench.report.stats import StatsOptions, average_ranks, summarize
+from ganbench.report.stats import StatsOptions, average_ranks, identical_entries, summarize
 from ganbench.runner.store import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,22 @@ def _significance_rows(summary: pd.DataFrame) -> dict[str, list[dict[str, Any]]]
     return out
 
 
+def _identical_notes(metrics: pd.DataFrame, varying: Sequence[str]) -> dict[str, list[str]]:
+    """Per dataset, one sentence per group of entries with bit-identical values."""
+    notes: dict[str, list[str]] = {}
+    for ds, groups in identical_entries(metrics).items():
+        for first, dups in groups:
+            label = entry_label(dict(zip(ENTRY[1:], first, strict=True)), varying)
+            others = [entry_label(dict(zip(ENTRY[1:], d, strict=True)), varying) for d in dups]
+            notes.setdefault(ds, []).append(
+                f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} identical to "
+                f"{label} on every seed and metric, bit for bit: their training updates "
+                "coincide (e.g. fgan-gan and fgan-js with the non-saturating generator loss "
+                "differ from the non-saturating GAN's losses by constants only)."
+            )
+    return notes
+
+
 def _avg_rank_table(summary: pd.DataFrame) -> dict[str, Any] | None:
     if summary.empty or summary["dataset"].nunique() < 2:
         return None
@@ -315,6 +331,7 @@ def render_report(
         tables=tables,
         seed_links=_seed_links(runs, hrefs),
         sig_rows=_significance_rows(summary),
+        identical=_identical_notes(metrics, varying_coords(runs)),
         datasets_without_values=[d for d in ds_order if d not in with_values],
         avg_ranks=_avg_rank_table(summary),
         n_datasets=len(with_values),

@@ -31,7 +31,7 @@ def safe_text(text: object) -> str:
 
 def _save(fig: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -192,19 +192,44 @@ def plot_curves(curves: pd.DataFrame, title: str, path: Path) -> Path:
         .reset_index()
     )
     for ax, name in zip(axes.flat, series, strict=False):
-        for entry, sub in stats[stats["series"] == name].groupby("entry", sort=False):
+        panel = stats[stats["series"] == name]
+        for entry, sub in panel.groupby("entry", sort=False):
             sub = sub.sort_values("step")
             ax.plot(sub["step"], sub["mean"], lw=1.1, color=colors[entry], label=entry)
             ax.fill_between(
                 sub["step"], sub["min"], sub["max"], color=colors[entry], alpha=0.2, lw=0
             )
-        ax.set_title(safe_text(name), fontsize=9)
+        title = safe_text(name)
+        limits = robust_limits(panel[["mean", "min", "max"]].to_numpy().ravel())
+        if limits is not None:
+            ax.set_ylim(limits)
+            title += " (y clipped: outliers off-scale)"
+        ax.set_title(title, fontsize=9)
         ax.set_xlabel("step", fontsize=8)
         ax.tick_params(labelsize=7)
-    if series:
-        axes.flat[0].legend(fontsize=7)
     for ax in list(axes.flat)[len(series) :]:
         ax.axis("off")
     fig.suptitle(safe_text(title), fontsize=10)
+    if series:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def robust_limits(values: np.ndarray, spread: float = 20.0) -> tuple[float, float] | None:
+    """y-limits that keep a few huge values from flattening every other line, or ``None``.
+
+    When the finite values reach further than ``spread`` × their 5–95 % range beyond
+    that range (e.g. one diverging run's loss of 1e8 beside losses of order 1), the
+    axis is limited to the 1–99 % quantiles plus a margin; otherwise it is left alone.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size < 10:
+        return None
+    q01, q05, q95, q99 = np.quantile(finite, [0.01, 0.05, 0.95, 0.99])
+    width = max(q95 - q05, 1e-12)
+    if finite.min() >= q05 - spread * width and finite.max() <= q95 + spread * width:
+        return None
+    margin = 0.1 * max(q99 - q01, 1e-12)
+    return float(q01 - margin), float(q99 + margin)

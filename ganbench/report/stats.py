@@ -286,3 +286,35 @@ def average_ranks(summary: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     return out.sort_values(["metric", "avg_rank"], kind="stable").reset_index(drop=True)
+
+
+EntryKey = tuple[object, ...]
+
+
+def identical_entries(metrics: pd.DataFrame) -> dict[str, list[tuple[EntryKey, list[EntryKey]]]]:
+    """Per dataset, entries whose every (seed, metric) value equals an earlier entry's.
+
+    Returns ``{dataset: [(first, [duplicates, ...]), ...]}`` with entries as
+    ``(objective, architecture, variant)`` keys. Equal gradients give bit-identical
+    runs (``fgan-gan`` with the non-saturating generator loss *is* the non-saturating
+    GAN), which a reader would otherwise take for a bug; the report says so beside
+    the table. Entries without any finite value are not compared.
+    """
+    out: dict[str, list[tuple[EntryKey, list[EntryKey]]]] = {}
+    for ds, grp in metrics.groupby("dataset", sort=False):
+        seen: dict[tuple, EntryKey] = {}
+        groups: dict[EntryKey, list[EntryKey]] = {}
+        for key, ent in grp.groupby(ENTRY[1:], sort=False, dropna=False):
+            values = ent.sort_values(["seed", "metric"])
+            numbers = values["value"].to_numpy(dtype=float)
+            if not np.isfinite(numbers).any():
+                continue
+            exact = [repr(float(v)) for v in numbers]  # exact, and NaN equal to NaN
+            fingerprint = tuple(zip(values["seed"], values["metric"], exact, strict=True))
+            if fingerprint in seen:
+                groups.setdefault(seen[fingerprint], []).append(tuple(key))
+            else:
+                seen[fingerprint] = tuple(key)
+        if groups:
+            out[str(ds)] = list(groups.items())
+    return out

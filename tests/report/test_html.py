@@ -119,3 +119,15 @@ def test_records_and_metrics_follow_the_suite_order():
     ordered = in_cell_order(reversed(recs), [recs[0]["run_id"], recs[1]["run_id"]])
     assert [r["coords"]["dataset"] for r in ordered] == ["b", "a"]
     assert list(metrics_frame(ordered)["metric"])[:2] == ["modes", "reverse_kl"]
+
+
+def test_bit_identical_entries_are_explained_beside_the_table(tmp_path):
+    recs = [
+        fake_record("ring", obj, s, {"modes": 8.0, "hq": 0.9 + s / 100})
+        for obj in ("nonsaturating", "fgan-gan", "hinge")
+        for s in (0, 1)
+    ]
+    recs[-1]["metrics"]["hq"]["value"] = 0.5  # hinge differs
+    html = render_report("dup", recs, tmp_path / "dup", run_pages=False).path.read_text()
+    assert "fgan-gan is identical to nonsaturating on every seed and metric" in html
+    assert "hinge is identical" not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -177,3 +178,37 @@ def test_average_ranks_by_hand():
     avg = average_ranks(_summary(recs)).set_index("objective")
     assert avg.loc["a", "avg_rank"] == 1.5 and avg.loc["b", "avg_rank"] == 1.5
     assert avg.loc["c", "avg_rank"] == 3.0 and avg.loc["c", "n_datasets"] == 2
+
+
+def test_identical_entries_are_found_exactly():
+    from ganbench.report.stats import identical_entries
+
+    rows = []
+    for obj, bump in (
+        ("nonsaturating", 0.0),
+        ("fgan-gan", 0.0),
+        ("fgan-js", 0.0),
+        ("hinge", 1e-12),
+    ):
+        for seed in (0, 1):
+            for metric, value in (("modes", 8.0), ("hq", 0.9 + seed / 100), ("kl", float("nan"))):
+                rows.append(
+                    {
+                        "dataset": "ring",
+                        "objective": obj,
+                        "architecture": "mlp",
+                        "variant": "",
+                        "seed": seed,
+                        "metric": metric,
+                        "value": value + (bump if metric == "hq" else 0.0),
+                    }
+                )
+    metrics = pd.DataFrame(rows)
+    found = identical_entries(metrics)
+    assert found == {
+        "ring": [(("nonsaturating", "mlp", ""), [("fgan-gan", "mlp", ""), ("fgan-js", "mlp", "")])]
+    }  # hinge differs by 1e-12 in one value: not identical
+    assert identical_entries(metrics[metrics["objective"] != "fgan-gan"].iloc[:0]) == {}
+    other_ds = metrics.assign(dataset="grid").query("objective != 'fgan-js'")
+    both = identical_entries(pd.concat([metrics, other_ds]))
+    assert both["grid"] == [(("nonsaturating", "mlp", ""), [("fgan-gan", "mlp", "")])]
