@@ -36,6 +36,15 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+def distinct_colors(n: int) -> list[tuple[float, float, float]]:
+    """``n`` colours, all different: seaborn's default 10, then tab20, then husl."""
+    if n <= 10:
+        return sns.color_palette(n_colors=n)
+    if n <= 20:
+        return sns.color_palette("tab20", n_colors=n)
+    return sns.color_palette("husl", n_colors=n)
+
+
 def with_entry(df: pd.DataFrame, varying: Sequence[str] | None = None) -> pd.DataFrame:
     """``df`` plus a drawable ``entry`` label column."""
     varying = varying_coords(df) if varying is None else varying
@@ -181,7 +190,7 @@ def plot_curves(curves: pd.DataFrame, title: str, path: Path) -> Path:
     df = with_entry(curves)
     series = list(dict.fromkeys(df["series"]))
     entries = list(dict.fromkeys(df["entry"]))
-    colors = dict(zip(entries, sns.color_palette(n_colors=len(entries)), strict=True))
+    colors = dict(zip(entries, distinct_colors(len(entries)), strict=True))
     n = max(1, len(series))
     cols = min(3, n)
     nrows = math.ceil(n / cols)
@@ -199,12 +208,12 @@ def plot_curves(curves: pd.DataFrame, title: str, path: Path) -> Path:
             ax.fill_between(
                 sub["step"], sub["min"], sub["max"], color=colors[entry], alpha=0.2, lw=0
             )
-        title = safe_text(name)
+        panel_title = safe_text(name)
         limits = robust_limits(panel[["mean", "min", "max"]].to_numpy().ravel())
         if limits is not None:
             ax.set_ylim(limits)
-            title += " (y clipped: outliers off-scale)"
-        ax.set_title(title, fontsize=9)
+            panel_title += " (y clipped: outliers off-scale)"
+        ax.set_title(panel_title, fontsize=9)
         ax.set_xlabel("step", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(series) :]:
@@ -222,14 +231,14 @@ def robust_limits(values: np.ndarray, spread: float = 20.0) -> tuple[float, floa
 
     When the finite values reach further than ``spread`` × their 5–95 % range beyond
     that range (e.g. one diverging run's loss of 1e8 beside losses of order 1), the
-    axis is limited to the 1–99 % quantiles plus a margin; otherwise it is left alone.
+    axis is limited to the 5–95 % range plus half its width on each side; otherwise it
+    is left alone.
     """
     finite = values[np.isfinite(values)]
     if finite.size < 10:
         return None
-    q01, q05, q95, q99 = np.quantile(finite, [0.01, 0.05, 0.95, 0.99])
+    q05, q95 = np.quantile(finite, [0.05, 0.95])
     width = max(q95 - q05, 1e-12)
     if finite.min() >= q05 - spread * width and finite.max() <= q95 + spread * width:
         return None
-    margin = 0.1 * max(q99 - q01, 1e-12)
-    return float(q01 - margin), float(q99 + margin)
+    return float(q05 - 0.5 * width), float(q95 + 0.5 * width)
