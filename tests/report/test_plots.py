@@ -70,6 +70,7 @@ def test_curve_figure_keeps_its_title_and_clips_the_outlier_panel(tmp_path, monk
     plot_curves(_curves(1e8), "ring: training curves", tmp_path / "c.png")
     assert seen["suptitle"] == "ring: training curves"
     (title, (low, high)), *_ = seen["axes"]
+    assert low < 1.0
     assert title == "g_loss (y clipped: outliers off-scale)" and high < 100
 
 
