@@ -18,6 +18,8 @@ from tests.conftest import TINY_SUITE
         (TINY_SUITE.replace("minimax,", "minmax,"), "did you mean 'minimax'"),
         (TINY_SUITE.replace("steps: 20", "steps: many"), "train.steps: expected an integer"),
         (TINY_SUITE.replace("seeds: [0, 1]", "seeds: []"), "seeds: empty list"),
+        (TINY_SUITE.replace("std: 0.05", "std: -1"), "datasets[1]: grid: "),
+        (TINY_SUITE.replace("wgan-gp]", "{name: lsgan, params: {a: 1, b: 1}}]"), "objectives[2]"),
     ],
 )
 def test_validate_bad_suites_exit_2_with_one_line(write_suite, capsys, text, fragment):

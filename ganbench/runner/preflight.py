@@ -47,7 +47,10 @@ def build_dataset(spec: ComponentSpec, where: str = "datasets") -> Dataset:
 
 def build_datasets(suite: Suite) -> dict[str, Dataset]:
     """Instantiate every dataset of the suite once, keyed by label."""
-    return {spec.label: build_dataset(spec, f"{suite.path}: datasets") for spec in suite.datasets}
+    return {
+        spec.label: build_dataset(spec, f"{suite.path}: datasets[{i}]")
+        for i, spec in enumerate(suite.datasets)
+    }
 
 
 def datasets_for(cells: Iterable[Cell]) -> dict[str, Dataset]:
@@ -67,8 +70,8 @@ def preflight(suite: Suite) -> dict[str, Dataset]:
     """
     where = str(suite.path)
     datasets = build_datasets(suite)
-    for spec in suite.objectives:
-        w = f"{where}: objectives"
+    for i, spec in enumerate(suite.objectives):
+        w = f"{where}: objectives[{i}]"
         _guarded(w, spec.label, functools.partial(_build_objective, spec, w))
     seen: set[tuple[str, tuple[int, ...], int]] = set()
     for cell in suite.cells():
