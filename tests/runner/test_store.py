@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import tempfile
 
 import pytest
 
@@ -51,6 +53,22 @@ def test_unwritable_folder_is_one_line_error(tmp_path):
         assert json.loads((store.dir / "abcdef0123456789.json").read_text())["status"] == "ok"
     finally:
         store.dir.chmod(0o700)
+
+
+def test_permission_denied_is_one_line_error_even_as_root(tmp_path, monkeypatch):
+    """The chmod test above skips as root (CI runs as root): simulate EACCES instead."""
+    store = ResultStore(tmp_path, "s")
+    store.write({"run_id": "abcdef0123456789", "status": "ok"})
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(StoreError, match="not writable: Permission denied") as info:
+        store.check_writable()
+    assert "\n" not in str(info.value)
+    monkeypatch.undo()
+    assert json.loads((store.dir / "abcdef0123456789.json").read_text())["status"] == "ok"
 
 
 def test_results_root_that_is_a_file_is_one_line_error(tmp_path):
