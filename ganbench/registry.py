@@ -31,7 +31,8 @@ class Entry(Generic[T]):
 
 def _first_doc_line(obj: object) -> str:
     doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    line = doc.strip().splitlines()[0] if doc.strip() else ""
+    return line.replace("``", "")  # reST inline literals read as plain text in `ganbench ls`
 
 
 class Registry(Generic[T]):

@@ -54,3 +54,16 @@ def test_meta_is_kept():
     reg: Registry = Registry("thing")
     reg.add("x", 1, description="d", ensemble=True)
     assert reg.entry("x").meta == {"ensemble": True}
+
+
+def test_description_is_the_first_docstring_line_without_rest_literals():
+    reg: Registry = Registry("thing")
+
+    @reg.register("mlp")
+    def build():
+        """MLP (``depth`` × ``width``).
+
+        More text.
+        """
+
+    assert reg.entry("mlp").description == "MLP (depth × width)."
