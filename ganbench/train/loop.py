@@ -101,10 +101,10 @@ def _optimizer(
     params: Sequence[nn.Parameter], cfg: TrainConfig, lr: float
 ) -> torch.optim.Optimizer:
     if cfg.optimizer == "adam":
-        # fused: one kernel per parameter instead of ~10 elementwise passes; measured on
-        # 2 CPU cores for an 8-member 3×128 MLP pair, Adam fell from 1.8 to 0.7 ms per
-        # update and the whole step from 22 to 18 ms (benchmarks/README.md).
-        return torch.optim.Adam(params, lr=lr, betas=cfg.betas, fused=True)
+        # Not fused=True: on CPU the fused kernel treats a tensor's vector body and its
+        # scalar tail differently, so a member's last bits (and, 2,000 chaotic steps later,
+        # its modes) would depend on its position in the ensemble (benchmarks/NOTES.md).
+        return torch.optim.Adam(params, lr=lr, betas=cfg.betas)
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.SGD(params, lr=lr)
