@@ -101,9 +101,10 @@ def _optimizer(
     params: Sequence[nn.Parameter], cfg: TrainConfig, lr: float
 ) -> torch.optim.Optimizer:
     if cfg.optimizer == "adam":
-        # Not fused=True: on CPU the fused kernel treats a tensor's vector body and its
-        # scalar tail differently, so a member's last bits (and, 2,000 chaotic steps later,
-        # its modes) would depend on its position in the ensemble (benchmarks/NOTES.md).
+        # Not fused=True: on CPU the fused kernel's rounding depends on where an element
+        # sits in the tensor (measured, not traced to the kernel's code), so a member's last
+        # bits (and, 2,000 chaotic steps later, its modes) would depend on its position in
+        # the ensemble (benchmarks/NOTES.md; tests/train/test_loop.py).
         return torch.optim.Adam(params, lr=lr, betas=cfg.betas)
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)

@@ -53,9 +53,9 @@ def test_member_result_does_not_depend_on_its_ensemble():
 @pytest.mark.parametrize("ensemble", [20, 39])
 def test_member_is_bitwise_the_same_at_the_head_of_a_large_ensemble(ensemble):
     """Regression: with Adam(fused=True) the first member of a 20- or 39-member ensemble
-    differed from the same seed alone in the last bits (the fused CPU kernel treats a
-    tensor's vector body and scalar tail differently), and 2,000 steps later by whole
-    modes; the report's bit-identical rows (fgan-gan = nonsaturating) split apart."""
+    differed from the same seed alone in the last bits (the fused CPU kernel's rounding
+    depends on an element's place in the tensor), and 2,000 steps later by whole modes;
+    the report's bit-identical rows (fgan-gan = nonsaturating) split apart."""
     ring = DATASETS.get("ring")()
     obj = OBJECTIVES.get("nonsaturating")()
 
