@@ -33,6 +33,7 @@ from ganbench.objectives import OBJECTIVES
 from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
 from ganbench.registry import Registry
+from ganbench.strict import check_keys, expect, unique_labels
 from ganbench.train.config import EvalConfig, TrainConfig
 from ganbench.yamlio import load_yaml_file
 
@@ -212,19 +213,6 @@ def build_train_config(values: Mapping[str, Any], where: str) -> TrainConfig:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ConfigError(f"{where}: expected {what}, got {value!r}")
-    return value
-
-
-def _check_keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            valid = ", ".join(sorted(allowed))
-            raise ConfigError(f"{where}: unknown key {key!r} (valid: {valid})")
-
-
 def _component(
     raw: Any,
     registry: Registry[Any],
@@ -235,8 +223,8 @@ def _component(
 ) -> ComponentSpec:
     if isinstance(raw, str):
         raw = {"name": raw}
-    _expect(raw, dict, where, f"a {registry.kind} name or a mapping with 'name'")
-    _check_keys(raw, ENTRY_KEYS if allow_train else ENTRY_KEYS - {"train"}, where)
+    expect(raw, dict, where, f"a {registry.kind} name or a mapping with 'name'")
+    check_keys(raw, ENTRY_KEYS if allow_train else ENTRY_KEYS - {"train"}, where)
     name = raw.get("name")
     if not isinstance(name, str):
         raise ConfigError(f"{where}.name: expected a {registry.kind} name, got {name!r}")
@@ -245,11 +233,11 @@ def _component(
     except UnknownNameError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     label = raw.get("label", name)
-    _expect(label, str, f"{where}.label", "a string")
+    expect(label, str, f"{where}.label", "a string")
     given = dict((overrides or {}).get(name, {}))
-    given.update(_expect(raw.get("params", {}) or {}, dict, f"{where}.params", "a mapping"))
+    given.update(expect(raw.get("params", {}) or {}, dict, f"{where}.params", "a mapping"))
     params = resolve_params(entry.obj, given, where=f"{where}.params", skip=skip)
-    train = _expect(raw.get("train", {}) or {}, dict, f"{where}.train", "a mapping")
+    train = expect(raw.get("train", {}) or {}, dict, f"{where}.train", "a mapping")
     return ComponentSpec(name=name, label=label, params=params, train=dict(train))
 
 
@@ -257,18 +245,10 @@ def _axis(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
     if key not in data:
         raise ConfigError(f"{where}: missing required key {key!r}")
     items = data[key]
-    _expect(items, list, f"{where}: {key}", "a list")
+    expect(items, list, f"{where}: {key}", "a list")
     if not items:
         raise ConfigError(f"{where}: {key}: empty list (the matrix would have no cells)")
     return items
-
-
-def _unique_labels(specs: list[Any], where: str) -> None:
-    seen: set[str] = set()
-    for spec in specs:
-        if spec.label in seen:
-            raise ConfigError(f"{where}: duplicate label {spec.label!r} (give entries a 'label')")
-        seen.add(spec.label)
 
 
 def _seeds(data: Mapping[str, Any], where: str) -> tuple[int, ...]:
@@ -285,7 +265,7 @@ def _variants(data: Mapping[str, Any], where: str) -> tuple[Variant, ...]:
     raw = data.get("variants")
     if raw is None:
         return (Variant("default"),)
-    _expect(raw, list, f"{where}: variants", "a list")
+    expect(raw, list, f"{where}: variants", "a list")
     if not raw:
         raise ConfigError(f"{where}: variants: empty list (omit the key for no variants)")
     out = []
@@ -293,14 +273,14 @@ def _variants(data: Mapping[str, Any], where: str) -> tuple[Variant, ...]:
         w = f"{where}: variants[{i}]"
         if isinstance(item, str):
             item = {"label": item}
-        _expect(item, dict, w, "a label or a mapping with 'label', 'train', 'architecture'")
-        _check_keys(item, {"label", "train", "architecture"}, w)
+        expect(item, dict, w, "a label or a mapping with 'label', 'train', 'architecture'")
+        check_keys(item, {"label", "train", "architecture"}, w)
         label = item.get("label")
-        _expect(label, str, f"{w}.label", "a string")
-        train = _expect(item.get("train", {}) or {}, dict, f"{w}.train", "a mapping")
-        arch = _expect(item.get("architecture", {}) or {}, dict, f"{w}.architecture", "a mapping")
+        expect(label, str, f"{w}.label", "a string")
+        train = expect(item.get("train", {}) or {}, dict, f"{w}.train", "a mapping")
+        arch = expect(item.get("architecture", {}) or {}, dict, f"{w}.architecture", "a mapping")
         out.append(Variant(label, dict(train), dict(arch)))
-    _unique_labels(out, f"{where}: variants")
+    unique_labels(out, f"{where}: variants")
     return tuple(out)
 
 
@@ -309,21 +289,21 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     where = str(path)
     if suite_kind(data, where) != "gan":
         raise ConfigError(f"{where}: a kind {data['kind']!r} suite is not a GAN suite")
-    _check_keys(data, TOP_KEYS, where)
+    check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise ConfigError(
             f"{where}: name: {name!r} is not a valid suite name "
             "(letters, digits, '_', '-', '.'; at most 80 characters)"
         )
-    desc = _expect(data.get("description", ""), str, f"{where}: description", "a string")
-    obj_params = _expect(
+    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
+    obj_params = expect(
         data.get("objective_params", {}) or {}, dict, f"{where}: objective_params", "a mapping"
     )
     for key, val in obj_params.items():
         if key not in OBJECTIVES:
             raise ConfigError(f"{where}: objective_params: {OBJECTIVES.unknown_message(key)}")
-        _expect(val, dict, f"{where}: objective_params.{key}", "a mapping")
+        expect(val, dict, f"{where}: objective_params.{key}", "a mapping")
     datasets = [
         _component(d, DATASETS, f"{where}: datasets[{i}]", None)
         for i, d in enumerate(_axis(data, "datasets", where))
@@ -341,10 +321,10 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         ("objectives", objectives),
         ("architectures", architectures),
     ):
-        _unique_labels(specs, f"{where}: {key}")
-    train = _expect(data.get("train", {}) or {}, dict, f"{where}: train", "a mapping")
+        unique_labels(specs, f"{where}: {key}")
+    train = expect(data.get("train", {}) or {}, dict, f"{where}: train", "a mapping")
     build_train_config(train, f"{where}: train")  # type-check the shared settings alone
-    eval_raw = _expect(data.get("eval", {}) or {}, dict, f"{where}: eval", "a mapping")
+    eval_raw = expect(data.get("eval", {}) or {}, dict, f"{where}: eval", "a mapping")
     eval_params = resolve_params(EvalConfig, eval_raw, where=f"{where}: eval")
     for i, m in enumerate(eval_params.get("metrics") or []):
         if m not in METRICS:
@@ -392,7 +372,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
 
 def suite_kind(data: Any, where: str) -> str:
     """The suite's ``kind`` (``gan`` when absent); anything else is a one-line error."""
-    _expect(data, dict, where, "a mapping at the top level")
+    expect(data, dict, where, "a mapping at the top level")
     kind = data.get("kind", "gan")
     if kind not in SUITE_KINDS:
         raise ConfigError(f"{where}: kind: {kind!r} is not valid (valid: {', '.join(SUITE_KINDS)})")

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ganbench.errors import ConfigError
+from ganbench.strict import check_keys, expect
 
 SPREADS = ("standard_error", "std", "ci95", "none")
 BUDGETS = ("cpu", "gpu")
@@ -152,30 +153,15 @@ class Paper:
         return next((m for m in self.metrics if m.metric == name), None)
 
 
-def _want(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
-    bad_bool = isinstance(value, bool) and bool not in (
-        kind if isinstance(kind, tuple) else (kind,)
-    )
-    if not isinstance(value, kind) or bad_bool:
-        raise ConfigError(f"{where}: expected {what}, got {value!r}")
-    return value
-
-
-def _keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise ConfigError(f"{where}: unknown key {key!r} (valid: {', '.join(sorted(allowed))})")
-
-
 def _texts(raw: Any, where: str) -> tuple[str, ...]:
     if raw is None:
         return ()
-    items = [raw] if isinstance(raw, str) else _want(raw, list, where, "a list of strings")
-    return tuple(_want(t, str, f"{where}[{i}]", "a string") for i, t in enumerate(items))
+    items = [raw] if isinstance(raw, str) else expect(raw, list, where, "a list of strings")
+    return tuple(expect(t, str, f"{where}[{i}]", "a string") for i, t in enumerate(items))
 
 
 def _number(raw: Any, where: str) -> float:
-    value = float(_want(raw, (int, float), where, "a number"))
+    value = float(expect(raw, (int, float), where, "a number"))
     if not math.isfinite(value):
         raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
     return value
@@ -193,7 +179,7 @@ def _published(raw: Any, where: str) -> Published:
 
 
 def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
-    _want(raw, dict, where, "a mapping metric → {column, scale?}")
+    expect(raw, dict, where, "a mapping metric → {column, scale?}")
     if not raw:
         raise ConfigError(f"{where}: empty (name the metrics the paper reports)")
     out = []
@@ -203,9 +189,9 @@ def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
             raise ConfigError(
                 f"{w}: {name!r} is not a metric of this suite ({', '.join(sorted(known))})"
             )
-        spec = {"column": spec} if isinstance(spec, str) else _want(spec, dict, w, "a mapping")
-        _keys(spec, {"column", "scale"}, w)
-        column = _want(spec.get("column", name), str, f"{w}.column", "a string")
+        spec = {"column": spec} if isinstance(spec, str) else expect(spec, dict, w, "a mapping")
+        check_keys(spec, {"column", "scale"}, w)
+        column = expect(spec.get("column", name), str, f"{w}.column", "a string")
         scale = _number(spec.get("scale", 1.0), f"{w}.scale")
         if scale <= 0:
             raise ConfigError(f"{w}.scale: must be > 0, got {scale}")
@@ -219,7 +205,7 @@ def _coords(
     out = {}
     for key in COORD_KEYS:
         if key in raw:
-            label = _want(raw[key], str, f"{where}.{key}", "a label")
+            label = expect(raw[key], str, f"{where}.{key}", "a label")
             if label not in axes[key]:
                 valid = ", ".join(axes[key])
                 raise ConfigError(f"{where}.{key}: {label!r} is not a label of the suite ({valid})")
@@ -238,14 +224,14 @@ def _one_entry(coords: dict[str, str], where: str, axes: Mapping[str, Sequence[s
 def _results(raw: Any, where: str, metrics: tuple[PaperMetric, ...], axes: Any) -> tuple:
     names = {m.metric for m in metrics}
     out = []
-    for i, row in enumerate(_want(raw or [], list, where, "a list of rows")):
+    for i, row in enumerate(expect(raw or [], list, where, "a list of rows")):
         w = f"{where}[{i}]"
-        _want(row, dict, w, "a mapping")
-        _keys(row, {"row", *COORD_KEYS, *names}, w)
+        expect(row, dict, w, "a mapping")
+        check_keys(row, {"row", *COORD_KEYS, *names}, w)
         coords = _coords(row, w, axes)
         _one_entry(coords, w, axes)
         values = {m: _published(row[m], f"{w}.{m}") for m in names if m in row}
-        label = _want(row.get("row", ""), str, f"{w}.row", "the paper's row label")
+        label = expect(row.get("row", ""), str, f"{w}.row", "the paper's row label")
         out.append(PublishedRow(label or " / ".join(coords.values()), coords, values))
     return tuple(out)
 
@@ -255,12 +241,14 @@ CLAIM_BOUNDS = ("at_least", "at_most")
 
 
 def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
-    _want(c, dict, w, "a mapping")
-    _keys(c, {"text", "metric", *CLAIM_PAIRS, *CLAIM_PAIRS.values(), *CLAIM_BOUNDS, *COORD_KEYS}, w)
-    metric = _want(c.get("metric"), str, f"{w}.metric", "a metric name")
+    expect(c, dict, w, "a mapping")
+    check_keys(
+        c, {"text", "metric", *CLAIM_PAIRS, *CLAIM_PAIRS.values(), *CLAIM_BOUNDS, *COORD_KEYS}, w
+    )
+    metric = expect(c.get("metric"), str, f"{w}.metric", "a metric name")
     if metric not in names:
         raise ConfigError(f"{w}.metric: {metric!r} is not in paper.metrics")
-    text = _want(c.get("text"), str, f"{w}.text", "the claim in words")
+    text = expect(c.get("text"), str, f"{w}.text", "the claim in words")
     shared = _coords(c, w, axes)
     kinds = [k for k in (*CLAIM_PAIRS, *CLAIM_BOUNDS) if k in c]
     if len(kinds) != 1:
@@ -273,8 +261,8 @@ def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
         return Claim(text, metric, kind, shared, bound=_number(c[kind], f"{w}.{kind}"))
     sides = []
     for side in (kind, CLAIM_PAIRS[kind]):
-        part = _want(c.get(side), dict, f"{w}.{side}", "a mapping of coordinates")
-        _keys(part, set(COORD_KEYS), f"{w}.{side}")
+        part = expect(c.get(side), dict, f"{w}.{side}", "a mapping of coordinates")
+        check_keys(part, set(COORD_KEYS), f"{w}.{side}")
         coords = {**shared, **_coords(part, f"{w}.{side}", axes)}
         _one_entry(coords, f"{w}.{side}", axes)
         sides.append(coords)
@@ -282,31 +270,31 @@ def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
 
 
 def _claims(raw: Any, where: str, names: set[str], axes: Any) -> tuple[Claim, ...]:
-    items = _want(raw or [], list, where, "a list of claims")
+    items = expect(raw or [], list, where, "a list of claims")
     return tuple(_claim(c, f"{where}[{i}]", names, axes) for i, c in enumerate(items))
 
 
 def _budgets(raw: Any, where: str) -> dict[str, Budget]:
     out = {}
-    for name, b in _want(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
+    for name, b in expect(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
         w = f"{where}.{name}"
         if name not in BUDGETS:
             raise ConfigError(f"{w}: unknown budget {name!r} (valid: {', '.join(BUDGETS)})")
-        _want(b, dict, w, "a mapping")
-        _keys(b, BUDGET_KEYS, w)
+        expect(b, dict, w, "a mapping")
+        check_keys(b, BUDGET_KEYS, w)
         seeds = b.get("seeds")
         if seeds is not None:
-            _want(seeds, list, f"{w}.seeds", "a list of seeds")
-            seeds = tuple(_want(s, int, f"{w}.seeds", "non-negative integers") for s in seeds)
+            expect(seeds, list, f"{w}.seeds", "a list of seeds")
+            seeds = tuple(expect(s, int, f"{w}.seeds", "non-negative integers") for s in seeds)
         out[name] = Budget(
             name=name,
             minutes=_number(b["minutes"], f"{w}.minutes") if "minutes" in b else None,
             hours=_number(b["hours"], f"{w}.hours") if "hours" in b else None,
             seeds=seeds,
-            train=dict(_want(b.get("train", {}), dict, f"{w}.train", "a mapping")),
-            eval=dict(_want(b.get("eval", {}), dict, f"{w}.eval", "a mapping")),
+            train=dict(expect(b.get("train", {}), dict, f"{w}.train", "a mapping")),
+            eval=dict(expect(b.get("eval", {}), dict, f"{w}.eval", "a mapping")),
             architecture_params=dict(
-                _want(
+                expect(
                     b.get("architecture_params", {}), dict, f"{w}.architecture_params", "a mapping"
                 )
             ),
@@ -320,8 +308,8 @@ def parse_paper(
 ) -> Paper:
     """Validate a suite's ``paper:`` mapping against the suite's axis labels and metrics."""
     where = f"{where}: paper"
-    _want(raw, dict, where, "a mapping")
-    _keys(raw, PAPER_KEYS, where)
+    expect(raw, dict, where, "a mapping")
+    check_keys(raw, PAPER_KEYS, where)
     for key in ("title", "authors", "year", "arxiv", "source", "metrics"):
         if key not in raw:
             raise ConfigError(f"{where}: missing required key {key!r}")
@@ -329,15 +317,15 @@ def parse_paper(
     if spread not in SPREADS:
         raise ConfigError(f"{where}.spread: {spread!r} (valid: {', '.join(SPREADS)})")
     n_runs = raw.get("n_runs")
-    if n_runs is not None and (_want(n_runs, int, f"{where}.n_runs", "an integer") < 1):
+    if n_runs is not None and (expect(n_runs, int, f"{where}.n_runs", "an integer") < 1):
         raise ConfigError(f"{where}.n_runs: must be >= 1")
     pm = _metrics(raw["metrics"], f"{where}.metrics", set(metrics))
     return Paper(
-        title=_want(raw["title"], str, f"{where}.title", "a string"),
-        authors=_want(raw["authors"], str, f"{where}.authors", "a string"),
-        year=_want(raw["year"], int, f"{where}.year", "a year"),
-        arxiv=_want(raw["arxiv"], str, f"{where}.arxiv", "an arXiv id as a quoted string"),
-        source=_want(raw["source"], str, f"{where}.source", "e.g. 'Table 1'"),
+        title=expect(raw["title"], str, f"{where}.title", "a string"),
+        authors=expect(raw["authors"], str, f"{where}.authors", "a string"),
+        year=expect(raw["year"], int, f"{where}.year", "a year"),
+        arxiv=expect(raw["arxiv"], str, f"{where}.arxiv", "an arXiv id as a quoted string"),
+        source=expect(raw["source"], str, f"{where}.source", "e.g. 'Table 1'"),
         spread=spread,
         metrics=pm,
         protocol=_texts(raw.get("protocol"), f"{where}.protocol"),
@@ -346,8 +334,8 @@ def parse_paper(
         budgets=_budgets(raw.get("budgets"), f"{where}.budgets"),
         claims=_claims(raw.get("claims"), f"{where}.claims", {m.metric for m in pm}, axes),
         n_runs=n_runs,
-        venue=_want(raw.get("venue", ""), str, f"{where}.venue", "a string"),
-        url=_want(raw.get("url", ""), str, f"{where}.url", "a string"),
+        venue=expect(raw.get("venue", ""), str, f"{where}.venue", "a string"),
+        url=expect(raw.get("url", ""), str, f"{where}.url", "a string"),
         notes=_texts(raw.get("notes"), f"{where}.notes"),
     )
 

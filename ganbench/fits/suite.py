@@ -31,15 +31,7 @@ import numpy as np
 import torch
 
 from ganbench import env
-from ganbench.config import (
-    NAME_RE,
-    ComponentSpec,
-    _check_keys,
-    _component,
-    _expect,
-    _unique_labels,
-    build_component,
-)
+from ganbench.config import NAME_RE, ComponentSpec, _component, build_component
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
@@ -47,6 +39,7 @@ from ganbench.fits.target import FIT_TARGETS
 from ganbench.metrics.divergence import estimate_divergence
 from ganbench.metrics.divergence.critic import single_thread
 from ganbench.runner.store import ResultStore
+from ganbench.strict import check_keys, expect, unique_labels
 
 log = logging.getLogger(__name__)
 
@@ -126,32 +119,32 @@ class FitSuite:
 def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") -> FitSuite:
     """Validate a parsed ``kind: divergence-fit`` mapping (strict: unknown keys are errors)."""
     where = str(path)
-    _check_keys(data, TOP_KEYS, where)
+    check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise ConfigError(f"{where}: name: {name!r} is not a valid suite name")
-    desc = _expect(data.get("description", ""), str, f"{where}: description", "a string")
+    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
     if "target" not in data:
         raise ConfigError(f"{where}: missing required key 'target'")
     target = _component(data["target"], FIT_TARGETS, f"{where}: target", None)
     model = data.get("model", MODELS[0])
     if model not in MODELS:
         raise ConfigError(f"{where}: model: {model!r} is not valid (valid: {', '.join(MODELS)})")
-    raw_fits = _expect(data.get("fits"), list, f"{where}: fits", "a non-empty list of objectives")
+    raw_fits = expect(data.get("fits"), list, f"{where}: fits", "a non-empty list of objectives")
     if not raw_fits:
         raise ConfigError(f"{where}: fits: empty list")
     fits = [
         _component(f, FIT_OBJECTIVES, f"{where}: fits[{i}]", None) for i, f in enumerate(raw_fits)
     ]
-    _unique_labels(fits, f"{where}: fits")
-    points = _expect(
+    unique_labels(fits, f"{where}: fits")
+    points = expect(
         data.get("quadrature_points", 32), int, f"{where}: quadrature_points", "an integer"
     )
     if not 8 <= points <= 200:
         raise ConfigError(f"{where}: quadrature_points: expected 8..200, got {points}")
     paper = data.get("paper")
     if paper is not None:
-        _expect(paper, dict, f"{where}: paper", "a mapping")
+        expect(paper, dict, f"{where}: paper", "a mapping")
     suite = FitSuite(name, path, file_hash, desc, target, model, tuple(fits), points, paper)
     for f in fits:  # build once so bad parameter values fail at validation
         build_component(f, FIT_OBJECTIVES, f"{where}: fits")
