@@ -18,12 +18,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganbench import elementwise as ew
+
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": F.relu,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
-    "elu": F.elu,
-    "tanh": torch.tanh,
-    "silu": F.silu,
+    "elu": ew.elu,  # the transcendental ones member-aligned (ganbench/elementwise.py)
+    "tanh": ew.tanh,
+    "silu": ew.silu,
 }
 
 

@@ -12,8 +12,8 @@ t < 1: E_p [t·softplus(−v) + (1 − t)·softplus(v)]; fake targets stay 0.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
+from ganbench import elementwise as ew
 from ganbench.objectives.base import OBJECTIVES, Objective, batch_mean
 
 
@@ -25,15 +25,15 @@ class _Classic(Objective):
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """E_p softplus(−v) + E_q softplus(v)."""
-        return batch_mean(F.softplus(-real)) + batch_mean(F.softplus(fake))
+        return batch_mean(ew.softplus(-real)) + batch_mean(ew.softplus(fake))
 
     def smoothed_d_loss(
         self, real: torch.Tensor, fake: torch.Tensor, real_target: float
     ) -> torch.Tensor:
         """E_p [t·softplus(−v) + (1 − t)·softplus(v)] + E_q softplus(v), t = ``real_target``."""
         t = real_target
-        real_term = t * F.softplus(-real) + (1.0 - t) * F.softplus(real)
-        return batch_mean(real_term) + batch_mean(F.softplus(fake))
+        real_term = t * ew.softplus(-real) + (1.0 - t) * ew.softplus(real)
+        return batch_mean(real_term) + batch_mean(ew.softplus(fake))
 
 
 @OBJECTIVES.register("minimax")
@@ -42,7 +42,7 @@ class Minimax(_Classic):
 
     def g_loss(self, fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
         """E_q log(1 − σ(v)) = −E_q softplus(v)."""
-        return -batch_mean(F.softplus(fake))
+        return -batch_mean(ew.softplus(fake))
 
 
 @OBJECTIVES.register("nonsaturating")
@@ -51,7 +51,7 @@ class NonSaturating(_Classic):
 
     def g_loss(self, fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
         """−E_q log σ(v) = E_q softplus(−v)."""
-        return batch_mean(F.softplus(-fake))
+        return batch_mean(ew.softplus(-fake))
 
 
 @OBJECTIVES.register("ml-game")
@@ -69,4 +69,4 @@ class MaximumLikelihood(_Classic):
 
     def g_loss(self, fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
         """−½ E_q exp(v)."""
-        return -0.5 * batch_mean(torch.exp(fake))
+        return -0.5 * batch_mean(ew.exp(fake))

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 
+from ganbench import elementwise as ew
 from ganbench.objectives.base import OBJECTIVES, Objective, batch_mean
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
@@ -49,14 +49,14 @@ DIVERGENCES: dict[str, FDivergence] = {
         "KL(P‖Q)",
         "u log u",
         lambda v: v,
-        lambda v: torch.exp(v - 1.0),
+        lambda v: ew.exp(v - 1.0),
         "v",
         "exp(v − 1)",
     ),
     "reverse-kl": FDivergence(
         "reverse KL(Q‖P)",
         "−log u",
-        lambda v: -torch.exp(-v),
+        lambda v: -ew.exp(-v),
         lambda v: v - 1.0,
         "−exp(−v)",
         "v − 1",
@@ -72,24 +72,24 @@ DIVERGENCES: dict[str, FDivergence] = {
     "hellinger": FDivergence(
         "squared Hellinger",
         "(√u − 1)²",
-        lambda v: -torch.expm1(-v),
-        torch.expm1,
+        lambda v: -ew.expm1(-v),
+        ew.expm1,
         "1 − exp(−v)",
         "exp(v) − 1",
     ),
     "js": FDivergence(
         "JS, bound 2·JSD",
         "−(u + 1) log((1 + u)/2) + u log u",
-        lambda v: LOG2 - F.softplus(-v),
-        lambda v: F.softplus(v) - LOG2,
+        lambda v: LOG2 - ew.softplus(-v),
+        lambda v: ew.softplus(v) - LOG2,
         "log 2 − softplus(−v)",
         "softplus(v) − log 2",
     ),
     "gan": FDivergence(
         "GAN, bound 2·JSD − log 4",
         "u log u − (u + 1) log(u + 1)",
-        lambda v: -F.softplus(-v),
-        F.softplus,
+        lambda v: -ew.softplus(-v),
+        ew.softplus,
         "−softplus(−v)",
         "softplus(v)",
     ),

@@ -15,8 +15,8 @@ Both losses are invariant to adding a constant to C.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
+from ganbench import elementwise as ew
 from ganbench.objectives.base import OBJECTIVES, Objective, batch_mean
 
 
@@ -37,11 +37,11 @@ class RSGAN(_Relativistic):
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """E softplus(−(C(x_r) − C(x_f))), pairing the i-th real and fake samples."""
-        return batch_mean(F.softplus(fake - real))
+        return batch_mean(ew.softplus(fake - real))
 
     def g_loss(self, fake: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
         """E softplus(−(C(x_f) − C(x_r)))."""
-        return batch_mean(F.softplus(_real(real) - fake))
+        return batch_mean(ew.softplus(_real(real) - fake))
 
 
 @OBJECTIVES.register("ragan")
@@ -56,7 +56,7 @@ class RaGAN(_Relativistic):
         """E_a softplus(−(a − E b)) + E_b softplus(b − E a): ``a`` plays "real"."""
         mean_a = a.mean(dim=-1, keepdim=True)
         mean_b = b.mean(dim=-1, keepdim=True)
-        return batch_mean(F.softplus(mean_b - a)) + batch_mean(F.softplus(b - mean_a))
+        return batch_mean(ew.softplus(mean_b - a)) + batch_mean(ew.softplus(b - mean_a))
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """E_p softplus(−(C_r − E_q C_f)) + E_q softplus(C_f − E_p C_r)."""

@@ -69,6 +69,7 @@ class TrainedEnsemble:
     results: list[MemberResult]
     train: TrainConfig
     device: torch.device
+    twin: bool = False  # a lone member trained beside a copy of itself (see train_ensemble)
 
     @torch.inference_mode()
     def sample(self, n: int, stream: str = "eval", chunk: int = 10_000) -> torch.Tensor:
@@ -77,8 +78,9 @@ class TrainedEnsemble:
         A class-conditional generator is given labels drawn from each member's
         dataset (its class frequencies), from the stream ``<stream>_labels``.
         """
-        gens = [rng.generator(m.seed, stream) for m in self.members]
-        label_gens = [rng.generator(m.seed, f"{stream}_labels") for m in self.members]
+        members = self.members * 2 if self.twin else self.members
+        gens = [rng.generator(m.seed, stream) for m in members]
+        label_gens = [rng.generator(m.seed, f"{stream}_labels") for m in members]
         self.generator.eval()
         out = []
         for start in range(0, n, chunk):
@@ -90,11 +92,11 @@ class TrainedEnsemble:
             y = torch.stack(
                 [
                     m.dataset.sample_labeled(size, g)[1]
-                    for m, g in zip(self.members, label_gens, strict=True)
+                    for m, g in zip(members, label_gens, strict=True)
                 ]
             )
             out.append(self.generator(z.to(self.device), y.to(self.device)).float().cpu())
-        return torch.cat(out, dim=1)
+        return torch.cat(out, dim=1)[: len(self.members)]
 
 
 def _optimizer(
@@ -271,13 +273,17 @@ def train_ensemble(
     if not isinstance(objective, Objective) and len(objective) != len(members):
         raise ValueError("give one objective, or one per member")
     members = list(members)
-    t = _Trainer(objective, build, cfg, members, device)
-    e = len(members)
+    twin = _needs_twin(members, device)
+    if twin:
+        objective = objective if isinstance(objective, Objective) else list(objective) * 2
+    t = _Trainer(objective, build, cfg, members * 2 if twin else members, device)
+    e = 2 if twin else len(members)
     curves = _Curves(e, device)
     first_bad = torch.full((e,), -1, dtype=torch.long, device=device)
 
     def state() -> TrainedEnsemble:  # what ``on_log`` sees: the networks as they are
-        return TrainedEnsemble(_eval_g(t.g_ema, t.g_net), t.d_net, t.ctx, members, [], cfg, device)
+        g = _eval_g(t.g_ema, t.g_net)
+        return TrainedEnsemble(g, t.d_net, t.ctx, members, [], cfg, device, twin)
 
     if on_log is not None:
         on_log(0, state())
@@ -306,9 +312,22 @@ def train_ensemble(
                 log.warning("every member diverged by step %d; stopping early", done)
                 break
     generator = t.g_ema if t.g_ema is not None else t.g_net
-    return TrainedEnsemble(
-        generator, t.d_net, t.ctx, members, _results(first_bad, curves), cfg, device
-    )
+    results = _results(first_bad, curves)[: len(members)]
+    return TrainedEnsemble(generator, t.d_net, t.ctx, members, results, cfg, device, twin)
+
+
+def _needs_twin(members: list[Member], device: torch.device) -> bool:
+    """Whether a lone member must train beside a copy of itself to match its ensemble bits.
+
+    CPU BLAS takes other kernels for one matrix than for a batch of them (measured:
+    batch products with 5-11 rows, and the double backward of unrolled steps at any
+    batch size), so a member trained alone rounded differently from the same member
+    in an ensemble of two or more, which all share one kernel choice. Batched
+    point-data models on CPU therefore train a lone member as an ensemble of two
+    identical members and keep the first (twice the cost of a lone run; ensembles
+    are the common case). Image models run one network per member already.
+    """
+    return len(members) == 1 and device.type == "cpu" and len(members[0].dataset.shape) == 1
 
 
 def _results(first_bad: torch.Tensor, curves: _Curves) -> list[MemberResult]:
