@@ -2,8 +2,9 @@
 
 The bar counts cells (a running ensemble contributes the fraction of its steps
 done, when its backend reports steps); its postfix shows how many cells are
-done, running, failed, diverged and waiting on another runner, and tqdm
-estimates the time left. With the bar hidden, the same figures are logged
+done, running (with how far the running cells' training has got: a cell is
+done only when its whole ensemble is), failed, diverged and waiting on another
+runner, and tqdm estimates the time left. With the bar hidden, the same figures are logged
 after every finished task.
 """
 
@@ -117,6 +118,16 @@ class SweepProgress:
             out["by_others"] = self.elsewhere
         return out
 
+    def trained_pct(self) -> int | None:
+        """How far the running cells' training has got, in % of their steps (``None``: none run).
+
+        Cells finish only when their whole ensemble does, so ``done`` can stay at 0
+        for minutes while every cell trains; this figure shows that they move.
+        """
+        if not self.running:
+            return None
+        return int(100 * sum(self._partial.values()) / self.running)
+
     def eta_s(self) -> float | None:
         """Seconds left at the rate so far (``None`` before the first cell ends)."""
         progressed = self.done - self.elsewhere + sum(self._partial.values())
@@ -126,10 +137,14 @@ class SweepProgress:
         return (time.perf_counter() - self._t0) / progressed * max(0.0, left)
 
     def line(self) -> str:
-        """One line: ``12/18 cells done, 6 running, 0 failed, ETA 1:02``."""
+        """One line: ``12/18 cells done, 6 running (40% of their steps), 0 failed, ETA 1:02``."""
         c = self.counts()
         eta = self.eta_s()
-        parts = [f"{c['done']}/{self.total} cells done", f"{c['running']} running"]
+        pct = self.trained_pct()
+        running = f"{c['running']} running"
+        if pct is not None:
+            running += f" ({pct}% of their steps)"
+        parts = [f"{c['done']}/{self.total} cells done", running]
         extra = [(k, v) for k, v in c.items() if k not in ("done", "running")]
         parts += [f"{v} {k.replace('_', ' ')}" for k, v in extra]
         parts.append(f"ETA {_fmt_eta(eta)}" if eta is not None else "ETA ?")
@@ -140,7 +155,10 @@ class SweepProgress:
             return
         self._bar.n = min(self.total, self.done + sum(self._partial.values()))
         eta = self.eta_s()
-        self._bar.set_postfix(
-            {**self.counts(), "eta": _fmt_eta(eta) if eta is not None else "?"}, refresh=False
-        )
+        postfix: dict[str, object] = dict(self.counts())
+        pct = self.trained_pct()
+        if pct is not None:
+            postfix["trained"] = f"{pct}%"
+        postfix["eta"] = _fmt_eta(eta) if eta is not None else "?"
+        self._bar.set_postfix(postfix, refresh=False)
         self._bar.refresh()

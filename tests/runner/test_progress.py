@@ -48,3 +48,23 @@ def test_bar_shows_the_same_counts(capsys):
 def test_eta_format():
     assert _fmt_eta(59.6) == "1:00"
     assert _fmt_eta(3725) == "1:02:05"
+
+
+def test_running_cells_show_how_far_their_training_got(capsys):
+    """Issue 12: 'done=0, running=39' for minutes; the line and the bar now say what moves."""
+    p = SweepProgress(45, "s", enabled=False)
+    assert p.trained_pct() is None
+    p.started(0, 39)
+    p.started(1, 6)
+    assert p.trained_pct() == 0
+    assert "45 running (0% of their steps)" in p.line()
+    p.advance(0, 0.6)  # the 39-cell ensemble is 60 % through its steps
+    p.advance(1, 0.1)
+    assert p.trained_pct() == int(100 * (0.6 * 39 + 0.1 * 6) / 45)
+    assert p.line().startswith("0/45 cells done, 45 running (53% of their steps)")
+    p.finished(0, ["ok"] * 39)
+    assert p.trained_pct() == 10
+    with SweepProgress(7, "bar", enabled=True) as bar:
+        bar.started(0, 7)
+        bar.advance(0, 0.25)
+    assert "trained=25%" in capsys.readouterr().err
