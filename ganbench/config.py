@@ -5,8 +5,9 @@ A suite names its axes (``datasets``, ``objectives``, ``architectures``,
 Axis entries are a registry name or a mapping ``{name, label?, params?,
 train?}``. Training settings resolve in this order, later wins::
 
-    TrainConfig defaults < suite ``train`` < the objective's paper defaults
-    (e.g. WGAN-GP's n_critic 5) < the variant's ``train`` < the objective entry's ``train``
+    TrainConfig defaults < suite ``train`` < the dataset entry's ``train`` (e.g. more
+    steps for a harder mixture) < the objective's paper defaults (e.g. WGAN-GP's
+    n_critic 5) < the variant's ``train`` < the objective entry's ``train``
 
 Every error names the file, the key path, the bad value and what is valid.
 
@@ -164,7 +165,7 @@ class Suite:
             for obj in self.objectives:
                 for base in self.architectures:
                     for var in self.variants:
-                        train = resolve_train(self, obj, var)
+                        train = resolve_train(self, obj, var, ds)
                         arch = resolve_architecture(self, base, var)
                         for seed in self.seeds:
                             out.append(
@@ -181,10 +182,13 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def resolve_train(suite: Suite, obj: ComponentSpec, var: Variant) -> TrainConfig:
+def resolve_train(
+    suite: Suite, obj: ComponentSpec, var: Variant, ds: ComponentSpec | None = None
+) -> TrainConfig:
     """Merge the training settings of a cell (see the module docstring for the order)."""
     objective = OBJECTIVES.get(obj.name)
-    merged = {**suite.train, **objective.train_defaults, **var.train, **obj.train}
+    data = ds.train if ds is not None else {}
+    merged = {**suite.train, **data, **objective.train_defaults, **var.train, **obj.train}
     where = f"{suite.path}: objectives[{obj.label}].train"
     train = build_train_config(merged, where)
     try:
@@ -305,7 +309,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
             raise ConfigError(f"{where}: objective_params: {OBJECTIVES.unknown_message(key)}")
         expect(val, dict, f"{where}: objective_params.{key}", "a mapping")
     datasets = [
-        _component(d, DATASETS, f"{where}: datasets[{i}]", None)
+        _component(d, DATASETS, f"{where}: datasets[{i}]", None, allow_train=True)
         for i, d in enumerate(_axis(data, "datasets", where))
     ]
     objectives = [
@@ -324,6 +328,9 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         unique_labels(specs, f"{where}: {key}")
     train = expect(data.get("train", {}) or {}, dict, f"{where}: train", "a mapping")
     build_train_config(train, f"{where}: train")  # type-check the shared settings alone
+    for i, ds in enumerate(datasets):
+        if ds.train:
+            build_train_config({**train, **ds.train}, f"{where}: datasets[{i}].train")
     eval_raw = expect(data.get("eval", {}) or {}, dict, f"{where}: eval", "a mapping")
     eval_params = resolve_params(EvalConfig, eval_raw, where=f"{where}: eval")
     for i, m in enumerate(eval_params.get("metrics") or []):
@@ -361,9 +368,10 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         eval=eval_cfg,
         paper=paper,
     )
-    for obj in suite.objectives:  # resolves (and so validates) every cell's training settings
-        for var in suite.variants:
-            resolve_train(suite, obj, var)
+    for ds in suite.datasets:  # resolves (and so validates) every cell's training settings
+        for obj in suite.objectives:
+            for var in suite.variants:
+                resolve_train(suite, obj, var, ds)
     for arch in suite.architectures:  # and every variant's architecture overrides
         for var in suite.variants:
             resolve_architecture(suite, arch, var)
