@@ -184,7 +184,7 @@ def test_pack_draws_m_times_the_samples_and_d_sees_batch_size_inputs():
     train_ensemble(
         OBJECTIVES.get("nonsaturating")(), build, cfg(pack=4, steps=1), [Member(0, RING)], CPU
     )
-    assert set(seen) == {(1, 32, 8)}
+    assert {shape[1:] for shape in seen} == {(32, 8)}  # a lone member trains as a twin pair
 
 
 def test_conditional_samples_follow_the_class_frequencies():
