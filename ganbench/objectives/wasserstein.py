@@ -55,10 +55,15 @@ class WGAN(_Wasserstein):
 
 @OBJECTIVES.register("wgan-gp")
 class WGANGP(_Wasserstein):
-    """WGAN-GP: W1 critic + λ·E(‖∇D(x̂)‖ − 1)² on interpolates (Gulrajani et al. 2017)."""
+    """WGAN-GP: W1 critic + λ·E(‖∇D(x̂)‖ − 1)² on interpolates (Gulrajani et al. 2017).
+
+    Paper defaults (Algorithm 1): λ = 10, n_critic = 5, Adam with lr 1e-4 and
+    betas (0, 0.9). A suite overrides them in the objective entry's ``train``
+    (``{name: wgan-gp, train: {lr: 2.0e-4}}``) or in a variant's ``train``.
+    """
 
     reference = "Gulrajani et al. 2017, arXiv:1704.00028"
-    train_defaults: ClassVar = {"n_critic": 5, "betas": (0.0, 0.9)}
+    train_defaults: ClassVar = {"n_critic": 5, "lr": 1e-4, "betas": (0.0, 0.9)}
 
     def __init__(self, gp_weight: float = 10.0, one_sided: bool = False) -> None:
         if gp_weight < 0:
