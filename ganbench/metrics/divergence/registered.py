@@ -156,6 +156,7 @@ REGISTERED = (
         False,
         "Held-out f-GAN lower bound on JS (Nowozin et al. 2016)",
         options=RATIO_OPTIONS,
+        version="2",  # 2: critic clamped at evaluation as in training (issue 12)
     ),
     DivergenceMetric(
         "div_kl_variational",
@@ -164,6 +165,7 @@ REGISTERED = (
         False,
         f"Held-out f-GAN lower bound on {_KL}",
         options=RATIO_OPTIONS,
+        version="2",  # 2: critic clamped at evaluation as in training (issue 12)
     ),
     DivergenceMetric(
         "mmd",
