@@ -111,6 +111,7 @@ def _ratio(name: str, divergence: str, text: str) -> DivergenceMetric:
         f"{text} by the density-ratio trick",
         RATIO_DIVERGENCES,
         RATIO_OPTIONS,
+        version="2",  # 2: quadratic part in the classifier (issue 12)
     )
 
 
