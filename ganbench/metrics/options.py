@@ -31,7 +31,8 @@ class SampleQualityOptions:
 
     * ``reference_split``: dataset split the real statistics come from.
     * ``n_real``: real images used (a fixed seeded subset; ``null`` = the whole split;
-      capped at the split size). PR/DC use the first ``min(n_real, n_fake)`` of them.
+      capped at the split size). PR/DC use ``min(n_real, n_fake)`` of them and of the
+      generated samples, a seeded random subset of the larger set (never its first rows).
     * ``inception_n_real`` / ``inception_n_fake``: smaller counts for the Inception-based
       metrics only (real images; the first N generated samples), because Inception runs at a
       few images per second on a CPU; ``null`` = ``n_real`` / every evaluation sample.

@@ -12,9 +12,17 @@ real and M fake samples:
 Conventions follow the reference ``prdc`` package (Naeem et al.'s code):
 membership is the strict ``d < radius`` and all four share k (default 5).
 Everything runs on the chunked engine in :mod:`ganbench.metrics.knn`.
+
+:func:`equal_size_prdc` compares equal-size sets as the metrics do: a larger
+set is cut down by a seeded random subset, never by its first rows (a real
+set read from sorted class folders starts with whole classes).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 from ganbench.metrics.arrays import ArrayLike, as_features, same_dim
 from ganbench.metrics.knn import DEFAULT_BLOCK, cross_neighbourhood, kth_neighbour_distances
@@ -41,3 +49,39 @@ def prdc(
         "density": float(counts.mean() / k),
         "coverage": float((cross.nearest_fake < real_radii).double().mean()),
     }
+
+
+SUBSET_SEED = 0
+
+
+def random_rows(x: ArrayLike, m: int, seed: int) -> ArrayLike:
+    """``m`` rows of ``x`` drawn without replacement by ``default_rng(seed)``, in their order."""
+    if m >= len(x):
+        return x
+    idx = np.sort(np.random.default_rng(seed).choice(len(x), size=m, replace=False))
+    return x[idx]
+
+
+def equal_size_prdc(
+    real: ArrayLike, fake: ArrayLike, k: int = 5, *, seed: int = SUBSET_SEED
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """:func:`prdc` on ``m = min(n_real, n_fake)`` rows of each set, and the protocol entries.
+
+    The larger set is reduced to ``m`` rows by :func:`random_rows` with ``seed``,
+    so the value does not depend on the order of the rows beyond that subsample.
+    """
+    m = min(len(real), len(fake))
+    values = prdc(random_rows(real, m, seed), random_rows(fake, m, seed + 1), k=k)
+    rule = (
+        f"sets larger than n = min(n_real, n_fake) are cut to n rows drawn without replacement "
+        f"by numpy default_rng(seed) (real: seed {seed}, fake: seed {seed + 1})"
+    )
+    protocol = {
+        "n_real": m,
+        "n_fake": m,
+        "n_real_available": len(real),
+        "n_fake_available": len(fake),
+        "prdc_subset": rule,
+        "prdc_subset_seed": seed,
+    }
+    return values, protocol

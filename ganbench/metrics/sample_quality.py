@@ -33,7 +33,7 @@ from ganbench.metrics.fid import feature_statistics, fid_infinity, frechet_dista
 from ganbench.metrics.inception_score import inception_score
 from ganbench.metrics.kid import kernel_inception_distance
 from ganbench.metrics.options import SampleQualityOptions, resolve_options
-from ganbench.metrics.prdc import prdc
+from ganbench.metrics.prdc import equal_size_prdc
 from ganbench.metrics.preprocess import to_uint8
 from ganbench.metrics.weights import PYTORCH_FID_FILE, hub_cache_path
 
@@ -141,9 +141,8 @@ def _fid(pair: _Pair) -> float:
 def _prdc(ctx: EvalContext) -> tuple[dict[str, float], dict[str, Any]]:
     def compute() -> tuple[dict[str, float], dict[str, Any]]:
         pair, k = _pair(ctx, _inception(ctx)), _options(ctx).prdc_k
-        m = min(len(pair.real.features), len(pair.fake.features))
-        values = prdc(pair.real.features[:m], pair.fake.features[:m], k=k)
-        proto = pair.protocol(k=k, n_real=m, n_fake=m, membership="d < k-NN radius (prdc package)")
+        values, subset = equal_size_prdc(pair.real.features, pair.fake.features, k=k)
+        proto = pair.protocol(k=k, membership="d < k-NN radius (prdc package)", **subset)
         return values, proto
 
     return ctx.cached("sq:prdc", compute)
@@ -232,7 +231,7 @@ def _register_prdc(name: str, description: str) -> None:
         name,
         higher_is_better=True,
         requires={"images"},
-        version="1",
+        version="2",  # 2: a seeded random subset of the larger set, not its first rows
         description=description,
         default=False,
     )(metric)

@@ -174,3 +174,23 @@ def test_inception_metrics_end_to_end(dataset, cache_root, monkeypatch):
         assert out[name]["protocol"]["preprocessing"] == "legacy_tensorflow"
     if not source.has_logits:
         assert math.isnan(out["is"]["value"]) and "pt_inception" in out["is"]["note"]
+
+
+def test_prdc_on_a_class_sorted_split_is_not_the_first_rows(stub_inception, cache_root):
+    """Issue 12, bug 4, end to end: the whole split (``n_real: null``) sorted by class.
+
+    A perfect generator (draws of the same images) must score the precision
+    it gets against an unsorted copy of the split up to the subsample's spread,
+    not the precision against the first classes only.
+    """
+    x, y = digits()["train"]
+    order = torch.argsort(y, stable=True)
+    sorted_ds = ArrayImageDataset("digits-sorted", {"train": (x[order], y[order])})
+    shuffled = torch.randperm(len(y), generator=torch.Generator().manual_seed(5))
+    shuffled_ds = ArrayImageDataset("digits-shuffled", {"train": (x[shuffled], y[shuffled])})
+    options = {**OPTIONS, "n_real": None}
+    got = _evaluate(sorted_ds, ["precision", "recall"], options, n=300)
+    ref = _evaluate(shuffled_ds, ["precision", "recall"], options, n=300)
+    for name in ("precision", "recall"):
+        assert got[name]["value"] == pytest.approx(ref[name]["value"], abs=0.08), name
+    assert got["precision"]["protocol"]["prdc_subset_seed"] == 0

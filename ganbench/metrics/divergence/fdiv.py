@@ -104,6 +104,32 @@ FGAN: dict[str, FGanRow] = {
 }
 
 
+LOG_RATIO_CLIP = 5.0  # default |log p/q| the variational critic may express
+
+
+def output_range(divergence: str, log_ratio_clip: float) -> tuple[float, float]:
+    """The critic outputs V that stand for log p/q within ±``log_ratio_clip``.
+
+    V* = ``optimal_v``(log r) is increasing in log r for every row, so the range
+    is [V*(−c), V*(c)]. Any critic clamped to it is still a critic: the bound
+    stays a lower bound, and each per-sample term stays within about e^c
+    (Pearson: e^{2c}), so one held-out point cannot drive the mean to −10⁶
+    (issue 12: reverse KL −3156 ± 3153 with a −16 output).
+    """
+    if not log_ratio_clip > 0:
+        raise ValueError(f"log_ratio_clip must be > 0, got {log_ratio_clip}")
+    lo, hi = FGAN[divergence].optimal_v(np.array([-log_ratio_clip, log_ratio_clip]))
+    return float(lo), float(hi)
+
+
+def clamped_fgan_terms(
+    divergence: str, vp: Tensor, vq: Tensor, log_ratio_clip: float
+) -> tuple[Tensor, Tensor]:
+    """:func:`fgan_terms` of the critic clamped to :func:`output_range`: training and evaluation."""
+    lo, hi = output_range(divergence, log_ratio_clip)
+    return fgan_terms(divergence, vp.clamp(lo, hi), vq.clamp(lo, hi))
+
+
 def fgan_terms(divergence: str, vp: Tensor, vq: Tensor) -> tuple[Tensor, Tensor]:
     """Per-sample terms of the scaled f-GAN bound: ``scale·g_f(vp)`` and ``−scale·f*(g_f(vq))``."""
     row = FGAN[divergence]

@@ -86,6 +86,7 @@ class DivergenceMetric:
     group: tuple[str, ...] = ()  # divergences computed together (one shared fit)
     options: dict[str, Any] = field(default_factory=dict)
     requires: frozenset[str] = frozenset({"points"})
+    version: str = "1"  # bumped when the metric's meaning or values change
 
     def compute(self, ctx: EvalContext) -> MetricResult:
         """The metric for one run."""
@@ -97,7 +98,8 @@ class DivergenceMetric:
 
 _KL, _RKL = "KL(data||generator)", "KL(generator||data)"
 _CELLS = "analytic mixture cell masses vs generator (mode x 1/2/3-std shells + far cell)"
-_OT = "distance by exact optimal transport (POT; sliced beyond n = 5000)"
+_OT = "distance by exact optimal transport (POT; mean over 3 subsamples of 5000 above that)"
+_SLICED = "over 256 random directions (a lower bound on W, not W)"
 
 
 def _ratio(name: str, divergence: str, text: str) -> DivergenceMetric:
@@ -109,6 +111,7 @@ def _ratio(name: str, divergence: str, text: str) -> DivergenceMetric:
         f"{text} by the density-ratio trick",
         RATIO_DIVERGENCES,
         RATIO_OPTIONS,
+        version="2",  # 2: quadratic part in the classifier (issue 12)
     )
 
 
@@ -154,6 +157,7 @@ REGISTERED = (
         False,
         "Held-out f-GAN lower bound on JS (Nowozin et al. 2016)",
         options=RATIO_OPTIONS,
+        version="2",  # 2: critic clamped at evaluation as in training (issue 12)
     ),
     DivergenceMetric(
         "div_kl_variational",
@@ -162,6 +166,7 @@ REGISTERED = (
         False,
         f"Held-out f-GAN lower bound on {_KL}",
         options=RATIO_OPTIONS,
+        version="2",  # 2: critic clamped at evaluation as in training (issue 12)
     ),
     DivergenceMetric(
         "mmd",
@@ -171,8 +176,11 @@ REGISTERED = (
         "Unbiased MMD^2, RBF kernel at the median distance (permutation p-value)",
         options=MMD_OPTIONS,
     ),
-    DivergenceMetric("w1", "w1", "ot", False, f"W1 {_OT}"),
-    DivergenceMetric("w2", "w2", "ot", False, f"W2 {_OT}"),
+    # version 2: exact at every n (version 1 silently switched to sliced above n = 5000)
+    DivergenceMetric("w1", "w1", "ot", False, f"W1 {_OT}", version="2"),
+    DivergenceMetric("w2", "w2", "ot", False, f"W2 {_OT}", version="2"),
+    DivergenceMetric("sliced_w1", "w1", "sliced", False, f"Sliced W1 {_SLICED}"),
+    DivergenceMetric("sliced_w2", "w2", "sliced", False, f"Sliced W2 {_SLICED}"),
     _binned("div_kl_binned", "kl", False, _KL),
     _binned("div_reverse_kl_binned", "reverse_kl", False, _RKL),
     _binned("div_js_binned", "js", True, "Jensen-Shannon"),
@@ -184,7 +192,7 @@ for _m in REGISTERED:
         _m.name,
         higher_is_better=False,
         requires=_m.requires,
-        version="1",
+        version=_m.version,
         description=_m.description,
         default=_m.default,
     )(_m.compute)
