@@ -86,7 +86,8 @@ def to_markdown(tables: list[Table], suite: str) -> str:
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     lines.append(
-        "Mean over seeds ± half-width of the 95% confidence interval. **Bold**: best mean; "
+        "Mean over the finite seeds ± half-width of the 95% confidence interval; in parentheses, "
+        "seeds without a finite value (ranked as the worst value). **Bold**: best entry; "
         "≈: not significantly different from the best (Holm-corrected Welch t-test, α = 0.05)."
     )
     return "\n".join(lines) + "\n"

@@ -15,8 +15,12 @@ from typing import Any
 import pandas as pd
 
 from ganbench.report.aggregate import ENTRY
+from ganbench.report.seeds import BAD_COLUMNS
 
 ENTRY_KEYS = ENTRY[1:]  # objective, architecture, variant
+BAD_LABELS = dict(
+    zip(BAD_COLUMNS.values(), ("∞", "−∞", "NaN", "diverged", "failed", "no value"), strict=True)
+)
 
 
 def fmt_num(x: float | None, digits: int = 3) -> str:
@@ -39,6 +43,34 @@ def fmt_mean_ci(mean: float, half: float | None) -> str:
     if half is None or (isinstance(half, float) and math.isnan(half)):
         return fmt_num(mean)
     return f"{fmt_num(mean)} ± {fmt_num(half, 2)}"
+
+
+def bad_seeds_note(counts: pd.Series | dict[str, Any]) -> str:
+    """How many of ``n_seeds`` seeds had no finite value, by kind: ``"4/5 ∞, 1/5 diverged"``."""
+    total = int(counts.get("n_seeds", 0) or 0)
+    return ", ".join(
+        f"{int(counts[col])}/{total} {label}"
+        for col, label in BAD_LABELS.items()
+        if int(counts.get(col, 0) or 0)
+    )
+
+
+def fmt_value_cell(r: pd.Series | dict[str, Any]) -> str:
+    """``mean ± CI`` over the finite seeds, then the bad seeds in parentheses.
+
+    Without a finite seed the value is the seeds' common infinity (``∞``/``−∞``)
+    when every recorded value is that infinity, else ``–``.
+    """
+    if int(r["n"]) > 0:
+        text = fmt_mean_ci(r["mean"], r["ci95"])
+    elif int(r.get("n_posinf", 0) or 0) and not int(r.get("n_neginf", 0) or 0):
+        text = fmt_num(math.inf)
+    elif int(r.get("n_neginf", 0) or 0) and not int(r.get("n_posinf", 0) or 0):
+        text = fmt_num(-math.inf)
+    else:
+        text = "–"
+    note = bad_seeds_note(r)
+    return f"{text} ({note})" if note else text
 
 
 def fmt_p(p: float) -> str:
@@ -70,6 +102,7 @@ class Cell:
 
     text: str
     mean: float = math.nan
+    sort: str = ""  # the HTML sort key: the mean, the worst value ("±Infinity") with bad seeds
     best: bool = False
     tied: bool = False  # not significantly different from the best (and not the best)
     rank: int | None = None
@@ -127,17 +160,24 @@ def _cell_title(r: pd.Series) -> str:
         )
     elif r["significance"] not in ("", "best"):
         parts.append(f"significance {r['significance']}")
-    if r.get("n_nonfinite", 0):
-        parts.append(f"{int(r['n_nonfinite'])} seed(s) without a finite value")
+    if note := bad_seeds_note(r):
+        parts.append(f"seeds without a finite value, ranked as the worst value: {note}")
     return "; ".join(parts)
+
+
+def _sort_key(r: pd.Series) -> str:
+    if int(r.get("n_bad", 0) or 0):
+        return "-Infinity" if r["higher_is_better"] else "Infinity"
+    return "" if math.isnan(r["mean"]) else repr(float(r["mean"]))
 
 
 def _cell(r: pd.Series | None) -> Cell:
     if r is None:
         return Cell("–")
     return Cell(
-        text=fmt_mean_ci(r["mean"], r["ci95"]) if r["n"] > 0 else "–",
+        text=fmt_value_cell(r),
         mean=float(r["mean"]),
+        sort=_sort_key(r),
         best=bool(r["is_best"]),
         tied=bool(r["tied_best"]) and not bool(r["is_best"]),
         rank=int(r["rank"]),
@@ -196,5 +236,8 @@ def terminal_table(summary: pd.DataFrame) -> str:
         widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
         lines.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
         lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body)
-    lines.append("(* best mean; = not significantly different from the best; ± 95% CI)")
+    lines.append(
+        "(* best; = not significantly different from the best; ± 95% CI over the finite seeds;"
+        " in parentheses: seeds without a finite value, ranked as the worst value)"
+    )
     return "\n".join(lines)

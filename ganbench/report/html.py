@@ -28,6 +28,7 @@ from ganbench.report.exports import Exports, write_exports
 from ganbench.report.format import (
     Table,
     arrow,
+    bad_seeds_note,
     entry_label,
     fmt_num,
     fmt_p,
@@ -243,11 +244,13 @@ def _avg_rank_table(summary: pd.DataFrame) -> dict[str, Any] | None:
         for m in metrics:
             if m in by.index:
                 r = by.loc[m]
+                note = bad_seeds_note(r)
                 vals.append(
                     {
-                        "text": fmt_num(r["avg_rank"]),
+                        "text": fmt_num(r["avg_rank"]) + (f" ({note})" if note else ""),
                         "sort": float(r["avg_rank"]),
-                        "title": f"over {int(r['n_datasets'])} datasets",
+                        "title": f"over {int(r['n_datasets'])} datasets"
+                        + (f"; seeds without a finite value: {note}" if note else ""),
                     }
                 )
             else:

@@ -3,11 +3,13 @@
 An *entry* is one (dataset, objective, architecture, variant); its seeds are
 the samples. For every (entry, metric) :func:`summarize` gives n, mean, std,
 median, a 95 % confidence interval of the mean (Student t, or a bootstrap
-interval on request), the entry's ``failed``/``diverged`` seed counts, its rank
-on the dataset, and a comparison with the best entry (Welch's t-test and
-the Mann–Whitney U test, Holm–Bonferroni-corrected over the entries of the
-dataset and metric). An entry whose every seed failed still has a row (n = 0,
-mean NaN, ranked last): failures are shown, never dropped.
+interval on request) over its finite seeds, its bad seeds (±inf, NaN,
+diverged, failed) by kind, its rank on the dataset, and a comparison with the
+best entry (Welch's t-test and the Mann–Whitney U test, Holm–Bonferroni-corrected
+over the entries of the dataset and metric). Bad seeds are never dropped: they
+count as the metric's worst value, so an entry with one ranks behind every entry
+whose seeds are all finite (:mod:`ganbench.report.seeds`). An entry whose every
+seed failed still has a row (n = 0, mean NaN, ranked last).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ import pandas as pd
 from scipy import stats
 
 from ganbench.report.aggregate import ENTRY
+from ganbench.report.seeds import (
+    BAD_COLUMNS,
+    KEYS,
+    competition_ranks,
+    outcome_counts,
+    ranking_values,
+    seed_table,
+)
 
 MIN_N_TEST = 3  # below this many seeds per entry, significance is not computed
 CIMethod = Literal["t", "bootstrap"]
@@ -109,9 +119,14 @@ def welch_p(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def mwu_p(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sided Mann–Whitney U p-value (scipy's default: exact when small and tie-free)."""
-    a, b = _finite(a), _finite(b)
-    if np.ptp(np.concatenate([a, b])) == 0:
+    """Two-sided Mann–Whitney U p-value (scipy's default: exact when small and tie-free).
+
+    Rank-based, so ±inf values (bad seeds as the worst value) take part; NaN is dropped.
+    """
+    a, b = (np.asarray(x, dtype=np.float64) for x in (a, b))
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    both = np.concatenate([a, b])
+    if np.all(both == both[0]):
         return 1.0
     return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
@@ -125,7 +140,6 @@ def _entry_row(values: np.ndarray, opts: StatsOptions) -> dict[str, float | int]
         lo, hi = t_interval(v, opts.level)
     return {
         "n": n,
-        "n_nonfinite": int(len(values) - n),
         "mean": float(v.mean()) if n else math.nan,
         "std": float(v.std(ddof=1)) if n > 1 else math.nan,
         "sem": float(v.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan,
@@ -146,41 +160,37 @@ def _status_counts(runs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _grid(metrics: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Every (entry, metric) pair of each dataset, including entries without any value."""
-    entries = runs[ENTRY].drop_duplicates()
-    per_ds = metrics[["dataset", "metric", "higher_is_better"]].drop_duplicates(
-        ["dataset", "metric"]
-    )
-    return entries.merge(per_ds, on="dataset", how="inner")
-
-
 def summarize(
     metrics: pd.DataFrame, runs: pd.DataFrame, opts: StatsOptions | None = None
 ) -> pd.DataFrame:
-    """One row per (entry, metric): n, spread, CI, failures, rank and significance vs. the best.
+    """One row per (entry, metric): n, spread, CI, bad seeds, rank and significance vs. the best.
 
-    ``n`` counts seeds with a finite value; ``n_ok``/``n_diverged``/``n_failed``
-    count the entry's records by status, so seeds that produced no number stay
-    visible. See :func:`rank_entries` and :func:`compare_with_best` for the
-    added columns.
+    ``n`` counts seeds with a finite value (mean, std, median and CI are over
+    them); ``n_seeds`` counts all of the entry's seeds and ``n_bad`` those
+    without a finite value, split by outcome (``n_posinf``, ``n_neginf``,
+    ``n_nan``, ``n_missing_diverged``, ``n_missing_failed``, ``n_missing``; see
+    :mod:`ganbench.report.seeds`). ``n_ok``/``n_diverged``/``n_failed`` count the
+    entry's records by status. Bad seeds are never dropped: they rank as the
+    worst value (:func:`rank_entries`, :func:`compare_with_best`). Nothing
+    depends on the order of the rows of ``metrics`` or ``runs``.
     """
     opts = opts or StatsOptions()
     if metrics.empty:
         return pd.DataFrame()
-    values = {
-        key: grp["value"].to_numpy(dtype=np.float64)
-        for key, grp in metrics.groupby([*ENTRY, "metric"], dropna=False, sort=False)
-    }
-    grid = _grid(metrics, runs) if len(runs) else metrics[[*ENTRY, "metric", "higher_is_better"]]
-    grid = grid.drop_duplicates([*ENTRY, "metric"]).reset_index(drop=True)
-    rows = []
-    for rec in grid.itertuples(index=False):
-        key = tuple(getattr(rec, c) for c in [*ENTRY, "metric"])
-        v = values.get(key, np.empty(0))
-        rows.append({**dict(zip([*ENTRY, "metric"], key, strict=True)), **_entry_row(v, opts)})
+    seeds = seed_table(metrics, runs)
+    rows, values = [], {}
+    for key, grp in seeds.groupby(KEYS, dropna=False, sort=False):
+        values[key] = ranking_values(grp)
+        finite = grp["value"].to_numpy(dtype=np.float64)[(grp["outcome"] == "finite").to_numpy()]
+        rows.append(
+            {
+                **dict(zip(KEYS, key, strict=True)),
+                "higher_is_better": bool(grp["higher_is_better"].iloc[0]),
+                **_entry_row(finite, opts),
+                **outcome_counts(grp["outcome"]),
+            }
+        )
     out = pd.DataFrame(rows)
-    out["higher_is_better"] = grid["higher_is_better"].astype(bool).to_numpy()
     if len(runs):
         out = out.merge(_status_counts(runs), on=ENTRY, how="left")
     for c in ("n_ok", "n_diverged", "n_failed"):
@@ -193,25 +203,60 @@ def summarize(
 
 
 def rank_entries(summary: pd.DataFrame) -> pd.DataFrame:
-    """Add ``rank`` (competition ranking 1, 2, 2, 4; equal means tie) and ``rank_avg``.
+    """Add ``rank`` (competition ranking 1, 2, 2, 4) and ``rank_avg`` per (dataset, metric).
 
-    ``rank_avg`` gives tied entries the mean of their positions (Demšar 2006) and
-    is what :func:`average_ranks` averages. Entries without a value rank last.
+    Entries are ordered by the fraction of their seeds that are bad (no finite
+    value: ±inf, NaN, diverged, failed), then by the mean of their finite seeds
+    in the metric's direction; equal keys tie. So every entry whose seeds are
+    all finite ranks ahead of every entry with a bad seed, and an entry without
+    any finite value ranks last. ``rank_avg`` gives tied entries the mean of
+    their positions (Demšar 2006) and is what :func:`average_ranks` averages.
     """
     out = summary.copy()
-    score = np.where(out["higher_is_better"], -out["mean"], out["mean"])
-    out["_score"] = score
-    by = out.groupby(["dataset", "metric"], sort=False)["_score"]
-    out["rank"] = by.rank(method="min", na_option="bottom").astype(int)
-    out["rank_avg"] = by.rank(method="average", na_option="bottom")
-    return out.drop(columns="_score")
+    n_seeds = out["n_seeds"] if "n_seeds" in out else out["n"]
+    n_bad = out["n_bad"] if "n_bad" in out else n_seeds - out["n"]
+    frac = np.where(n_seeds > 0, n_bad / n_seeds.where(n_seeds > 0, 1), 1.0)
+    score = np.where(out["higher_is_better"], -out["mean"], out["mean"]).astype(np.float64)
+    out["rank"] = 0
+    out["rank_avg"] = 0.0
+    for idx in out.groupby(["dataset", "metric"], sort=False).indices.values():
+        rank, rank_avg = competition_ranks(np.asarray(frac)[idx], score[idx])
+        out.iloc[idx, out.columns.get_loc("rank")] = rank
+        out.iloc[idx, out.columns.get_loc("rank_avg")] = rank_avg
+    return out
 
 
 def _best_index(grp: pd.DataFrame) -> int | None:
+    """The rank-1 entry with a finite value; exact ties go to the lowest entry key."""
     ok = grp[grp["n"] > 0]
     if ok.empty:
         return None
-    return int(ok.sort_values(["rank", "n"], ascending=[True, False], kind="stable").index[0])
+    tiebreak = ok[ENTRY[1:]].astype(str).agg("\x1f".join, axis=1)
+    order = ok.assign(_key=tiebreak).sort_values(
+        ["rank", "n", "_key"], ascending=[True, False, True]
+    )
+    return int(order.index[0])
+
+
+def _bad(row: pd.Series) -> int:
+    return int(row["n_bad"]) if "n_bad" in row else 0
+
+
+def _compare(out: pd.DataFrame, i: int, best: int, a: np.ndarray, b: np.ndarray) -> bool:
+    """Fill entry ``i``'s p-values against the best; whether it joins the Holm family."""
+    if len(a) < MIN_N_TEST or len(b) < MIN_N_TEST:
+        out.loc[i, "significance"] = (
+            f"not computed (n={len(a)} here, {len(b)} for the best; needs >= {MIN_N_TEST})"
+        )
+        return False
+    out.loc[i, "p_mwu"] = mwu_p(a, b)
+    if np.isfinite(a).all() and np.isfinite(b).all():
+        out.loc[i, "p_welch"] = welch_p(a, b)
+    if _bad(out.loc[i]) and not _bad(out.loc[best]):
+        out.loc[i, "significance"] = "worse: has seeds without a finite value, the best has none"
+    else:
+        out.loc[i, "significance"] = "computed"
+    return True
 
 
 def compare_with_best(
@@ -221,11 +266,17 @@ def compare_with_best(
 ) -> pd.DataFrame:
     """Add p-values of each entry vs. the best of its (dataset, metric) and ``tied_best``.
 
-    Columns: ``is_best``; ``p_welch``/``p_mwu`` (raw) and ``p_welch_holm``/
-    ``p_mwu_holm`` (Holm–Bonferroni over the comparisons of the group);
-    ``tied_best``: the best entry and every entry whose corrected ``decide_by``
-    p-value is at least ``alpha``; ``significance``: ``"computed"`` or the
-    reason it was not (fewer than 3 seeds on either side).
+    ``values`` hold every seed of an entry, bad seeds as the metric's worst value
+    (:func:`ganbench.report.seeds.ranking_values`). Columns: ``is_best``;
+    ``p_mwu`` (Mann–Whitney U on all seeds: rank-based, so the worst values
+    count and nothing is dropped) and ``p_welch`` (Welch's t-test, only when
+    both entries' seeds are all finite: a mean over the finite ones alone would
+    drop the bad seeds); ``p_welch_holm``/``p_mwu_holm`` (Holm–Bonferroni over
+    the comparisons of the group); ``tied_best``: the best entry and every entry
+    whose corrected ``decide_by`` p-value (Mann–Whitney where Welch is undefined)
+    is at least ``alpha``, except that an entry with bad seeds is never tied with
+    a best whose seeds are all finite; ``significance``: ``"computed"``, or why
+    not (fewer than 3 seeds on either side, or bad seeds against a clean best).
     """
     out = summary.copy()
     for col in ("p_welch", "p_mwu", "p_welch_holm", "p_mwu_holm"):
@@ -240,38 +291,34 @@ def compare_with_best(
             continue
         out.loc[best, ["is_best", "tied_best"]] = True
         out.loc[best, "significance"] = "best"
-        bkey = tuple(out.loc[best, [*ENTRY, "metric"]])
-        b = _finite(values.get(bkey, np.empty(0)))
+        b = values.get(tuple(out.loc[best, KEYS]), np.empty(0))
         tested = []
         for i in grp.index:
-            if i == best:
-                continue
-            a = _finite(values.get(tuple(out.loc[i, [*ENTRY, "metric"]]), np.empty(0)))
-            if len(a) < MIN_N_TEST or len(b) < MIN_N_TEST:
-                out.loc[i, "significance"] = (
-                    f"not computed (n={len(a)} here, {len(b)} for the best; needs >= {MIN_N_TEST})"
-                )
-                continue
-            out.loc[i, ["p_welch", "p_mwu"]] = [welch_p(a, b), mwu_p(a, b)]
-            out.loc[i, "significance"] = "computed"
-            tested.append(i)
+            a = values.get(tuple(out.loc[i, KEYS]), np.empty(0))
+            if i != best and _compare(out, i, best, a, b):
+                tested.append(i)
         if tested:
-            out.loc[tested, "p_welch_holm"] = holm(out.loc[tested, "p_welch"].to_numpy())
-            out.loc[tested, "p_mwu_holm"] = holm(out.loc[tested, "p_mwu"].to_numpy())
+            for test in ("welch", "mwu"):
+                out.loc[tested, f"p_{test}_holm"] = holm(out.loc[tested, f"p_{test}"].to_numpy())
             decide = out.loc[tested, f"p_{opts.decide_by}_holm"]
-            out.loc[decide.index[decide >= opts.alpha], "tied_best"] = True
+            decide = decide.fillna(out.loc[tested, "p_mwu_holm"])
+            tied = (decide >= opts.alpha) & (out.loc[tested, "significance"] == "computed")
+            out.loc[tied.index[tied], "tied_best"] = True
     return out
 
 
 def average_ranks(summary: pd.DataFrame) -> pd.DataFrame:
     """Mean ``rank_avg`` of each (objective, architecture, variant) per metric across datasets.
 
-    Columns: the entry coordinates, ``metric``, ``avg_rank``, ``n_datasets`` and
-    ``n_entries_max`` (the most entries any dataset ranked), sorted best first.
+    Columns: the entry coordinates, ``metric``, ``avg_rank``, ``n_datasets``,
+    ``n_entries_max`` (the most entries any dataset ranked), and summed over the
+    datasets ``n_seeds``, ``n_bad`` and the bad-outcome counts of
+    :data:`ganbench.report.seeds.BAD_COLUMNS`; sorted best first.
     """
+    counts = ["n_seeds", "n_bad", *BAD_COLUMNS.values()]
     if summary.empty:
         return pd.DataFrame(
-            columns=[*ENTRY[1:], "metric", "avg_rank", "n_datasets", "n_entries_max"]
+            columns=[*ENTRY[1:], "metric", "avg_rank", "n_datasets", "n_entries_max", *counts]
         )
     keys = [*ENTRY[1:], "metric"]
     sizes = summary.groupby(["dataset", "metric"])["rank"].transform("size")
@@ -282,6 +329,7 @@ def average_ranks(summary: pd.DataFrame) -> pd.DataFrame:
             avg_rank=("rank_avg", "mean"),
             n_datasets=("dataset", "nunique"),
             n_entries_max=("_size", "max"),
+            **{c: (c, "sum") for c in counts if c in df},
         )
         .reset_index()
     )
