@@ -126,7 +126,10 @@ class EvalConfig:
 
     ``options`` are the sample-quality metrics' settings (reference split, n_real,
     preprocessing, Inception weights, …), checked against
-    :class:`ganbench.metrics.options.SampleQualityOptions` when the suite loads.
+    :class:`ganbench.metrics.options.SampleQualityOptions` when the suite loads
+    and stored resolved, every default filled in: the resolved config and the
+    run id name each setting a number depends on, so a changed default gives
+    new run ids instead of silently reusing records.
     ``track_every`` > 0 evaluates ``track_metric`` on ``track_samples`` samples
     (fixed latents) at step 0 and every ``track_every`` steps while image runs
     train, so the report can plot quality over training.
@@ -152,9 +155,13 @@ class EvalConfig:
         if self.metrics is not None and not self.metrics:
             raise ValueError("metrics: empty list (omit the key for every applicable metric)")
         from ganbench.errors import ConfigError
-        from ganbench.metrics.options import resolve_options  # lazy: metrics imports this module
+        from ganbench.metrics.options import (  # lazy: metrics imports this module
+            options_dict,
+            resolve_options,
+        )
 
         try:
-            resolve_options(self.options)
+            resolved = options_dict(resolve_options(self.options))
         except ConfigError as exc:
             raise ValueError(str(exc)) from None
+        object.__setattr__(self, "options", resolved)
