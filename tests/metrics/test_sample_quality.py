@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -150,7 +151,8 @@ architectures: [mlp]
 eval: {metrics: [modes], options: {reference_split: test, n_real: 5000}}
 """
     cell = load_suite(write_suite(text)).cells()[0]
-    assert cell.eval.options == {"reference_split": "test", "n_real": 5000}
+    defaults = asdict(SampleQualityOptions())  # stored resolved (issue 12, bug 8)
+    assert cell.eval.options == {**defaults, "reference_split": "test", "n_real": 5000}
     assert cell.resolved()["eval"]["options"]["n_real"] == 5000  # part of the run id
     bad = write_suite(text.replace("n_real: 5000", "n_real: many"), "bad.yaml")
     with pytest.raises(ConfigError, match=r"options\.n_real.*expected"):
