@@ -14,6 +14,7 @@ from ganbench.cli import main
 from ganbench.config import load_suite
 from ganbench.datasets import DATASETS
 from ganbench.errors import ConfigError
+from ganbench.metrics.options import SampleQualityOptions, options_dict
 from ganbench.objectives import OBJECTIVES
 from ganbench.runner.images import QualityTracker, grid_inputs, load_generator
 from ganbench.train import Member, TrainConfig, train_ensemble
@@ -135,4 +136,4 @@ def test_tracking_uses_the_suites_eval_options(isolated_cache):
     default = spec.compute(EvalContext(ds, samples, 0, torch.device("cpu")))
     assert tracker.curves(0)["classifier_fid"][-1] == pytest.approx(direct.value, rel=1e-9)
     assert direct.value != pytest.approx(default.value, rel=1e-6)  # the split matters here
-    assert tracker.protocol()["options"] == options
+    assert tracker.protocol()["options"] == {**options_dict(SampleQualityOptions()), **options}
