@@ -154,23 +154,24 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 def _render(suite: Suite, results: str, reports: str) -> int:
     from ganbench.report import render_report
-    from ganbench.report.aggregate import in_cell_order
     from ganbench.report.format import terminal_table
-    from ganbench.runner.store import ResultStore, safe_child
+    from ganbench.runner.store import ResultStore, report_folder, safe_child
 
     store = ResultStore(results, suite.name)
-    records = in_cell_order(store.records(), [c.run_id for c in suite.cells()])
+    records = store.cell_records([c.run_id for c in suite.cells()])
     if not records:
         raise GanbenchError(f"no records for suite {suite.name!r} under {store.dir}")
-    report = render_report(
-        suite.name,
-        records,
-        safe_child(reports, suite.name, "suite name"),
-        suite_path=str(suite.path),
-        suite_hash=suite.file_hash,
-        description=suite.description,
-        results_dir=store.dir,
-    )
+    out = safe_child(reports, suite.name, "suite name")
+    with report_folder(out):
+        report = render_report(
+            suite.name,
+            list(records),
+            out,
+            suite_path=str(suite.path),
+            suite_hash=suite.file_hash,
+            description=suite.description,
+            results_dir=store.dir,
+        )
     print(terminal_table(report.summary))
     print(f"\nreport: {report.path}")
     return 0

@@ -18,7 +18,6 @@ to a known target by minimising divergences); :func:`load_any_suite` dispatches.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -32,6 +31,7 @@ from ganbench.metrics import METRICS
 from ganbench.objectives import OBJECTIVES
 from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
+from ganbench.record import config_run_id
 from ganbench.registry import Registry
 from ganbench.strict import check_keys, expect, unique_labels
 from ganbench.train.config import EvalConfig, TrainConfig
@@ -40,7 +40,6 @@ from ganbench.yamlio import load_yaml_file
 if TYPE_CHECKING:
     from ganbench.fits.suite import FitSuite
 
-RECORD_SCHEMA = 1
 SUITE_KINDS = ("gan", "divergence-fit")  # the optional top-level ``kind:`` (default gan)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 TOP_KEYS = {
@@ -125,8 +124,7 @@ class Cell:
     @property
     def run_id(self) -> str:
         """Stable 16-hex-digit hash of the resolved config and the record schema."""
-        payload = json.dumps({"schema": RECORD_SCHEMA, "config": self.resolved()}, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return config_run_id(self.resolved())
 
     @property
     def coords(self) -> dict[str, Any]:

@@ -29,3 +29,7 @@ class AssetError(GanbenchError):
 
 class StoreError(GanbenchError):
     """Results or reports cannot be written or read."""
+
+
+class RecordError(StoreError):
+    """A stored run record is malformed or is not the record of its cell."""

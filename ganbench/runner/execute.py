@@ -19,6 +19,7 @@ from ganbench.config import Cell, build_component
 from ganbench.datasets.base import Dataset
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.objectives import OBJECTIVES
+from ganbench.record import failure_fields, new_record
 from ganbench.runner import images
 from ganbench.train.loop import Member, MemberResult, TrainedEnsemble, train_ensemble
 
@@ -32,14 +33,9 @@ def now_iso() -> str:
 
 def base_record(cell: Cell, device: torch.device) -> dict[str, Any]:
     """The fields every record has, before outcome and metrics."""
-    return {
-        "schema": 1,
-        "run_id": cell.run_id,
-        "suite": cell.suite,
-        "coords": cell.coords,
-        "config": cell.resolved(),
-        "environment": env.environment(device),
-    }
+    return new_record(
+        cell.run_id, cell.suite, cell.coords, cell.resolved(), env.environment(device)
+    )
 
 
 def failed_record(
@@ -56,14 +52,7 @@ def failed_record(
         tb = "".join(traceback.format_exception(exc))
     else:
         error = exc
-    rec.update(
-        status="failed",
-        error=error,
-        traceback=tb[-4000:],
-        metrics={},
-        curves={},
-        timing={"started": started, "finished": now_iso()},
-    )
+    rec.update(failure_fields(error, tb, started, now_iso()))
     return rec
 
 
