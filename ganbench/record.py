@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from ganbench.errors import RecordError
+from ganbench.errors import RecordError, echo
 
 SCHEMA = 1  # the record schema version; part of every run id's hash
 STATUSES = ("ok", "failed", "diverged")
@@ -30,7 +30,6 @@ RUN_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
 ENCODED_FLOATS = frozenset({"inf", "-inf", "nan"})  # non-finite floats as stored
 MAX_RECORD_BYTES = 256 << 20  # a record file larger than this is not read
 MAX_CURVE_DEPTH = 4  # curves nest sub-series (e.g. ``eval``) at most this deep
-ECHO_CHARS = 80  # longest value echoed in an error message
 
 Status = Literal["ok", "failed", "diverged"]
 
@@ -152,15 +151,6 @@ def decode_record(data: bytes | str, path: str | Path) -> RunRecord:
     except RecursionError:
         raise RecordError(f"{path}: not valid JSON (nested too deeply)") from None
     return validate_record(obj, path)
-
-
-def echo(value: Any, limit: int = ECHO_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters (with "…") for one-line messages."""
-    try:
-        text = repr(value)
-    except RecursionError:
-        text = f"<deeply nested {type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fail(path: str | Path, key: str, problem: str, value: Any) -> RecordError:

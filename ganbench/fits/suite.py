@@ -30,7 +30,7 @@ import torch
 
 from ganbench import env
 from ganbench.config import NAME_RE, ComponentSpec, _component, build_component
-from ganbench.errors import ConfigError, GanbenchError
+from ganbench.errors import ConfigError, GanbenchError, echo
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
 from ganbench.fits.target import FIT_TARGETS
@@ -120,14 +120,16 @@ def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") ->
     check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError(f"{where}: name: {name!r} is not a valid suite name")
+        raise ConfigError(f"{where}: name: {echo(name)} is not a valid suite name")
     desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
     if "target" not in data:
         raise ConfigError(f"{where}: missing required key 'target'")
     target = _component(data["target"], FIT_TARGETS, f"{where}: target", None)
     model = data.get("model", MODELS[0])
     if model not in MODELS:
-        raise ConfigError(f"{where}: model: {model!r} is not valid (valid: {', '.join(MODELS)})")
+        raise ConfigError(
+            f"{where}: model: {echo(model)} is not valid (valid: {', '.join(MODELS)})"
+        )
     raw_fits = expect(data.get("fits"), list, f"{where}: fits", "a non-empty list of objectives")
     if not raw_fits:
         raise ConfigError(f"{where}: fits: empty list")

@@ -68,6 +68,26 @@ def _points(samples: torch.Tensor, keep: int) -> list[list[float]] | None:
     return [[round(float(v), 5) for v in row] for row in samples[:keep]]
 
 
+class DataError(ValueError):
+    """A dataset yields values a model cannot be trained on (NaN or ±inf)."""
+
+
+def _check_finite_data(members: Sequence[Member], n: int = 512) -> None:
+    """Non-finite data is a data error (a ``failed`` cell), not a ``diverged`` training run."""
+    seen: set[int] = set()
+    for m in members:
+        if id(m.dataset) in seen:
+            continue
+        seen.add(id(m.dataset))
+        x = m.dataset.sample(n, torch.Generator().manual_seed(0))
+        if not torch.isfinite(x).all():
+            bad = int((~torch.isfinite(x)).sum())
+            raise DataError(
+                f"dataset {type(m.dataset).__name__} yields non-finite values "
+                f"({bad} NaN or ±inf among {x.numel()} values of {n} points)"
+            )
+
+
 def run_group(
     cells: Sequence[Cell],
     datasets: Mapping[str, Dataset],
@@ -88,6 +108,7 @@ def run_group(
     members = [Member(c.seed, datasets[c.dataset.label]) for c in cells]
     tracker = images.make_tracker(first.eval, [m.dataset for m in members], [c.seed for c in cells])
     try:
+        _check_finite_data(members)
         objs = [build_component(c.objective, OBJECTIVES, "objective") for c in cells]
         trained = train_ensemble(
             objs, _builder(first), first.train, members, device, progress, tracker
