@@ -194,3 +194,21 @@ def test_unusable_reports_folder_is_one_line(small_suite, tmp_path, capsys):
     assert _report(suite, tmp_path) == 2
     err = capsys.readouterr().err
     assert err.startswith("ganbench: error: cannot write the report in ") and err.count("\n") == 1
+
+
+def test_non_finite_data_is_a_failed_cell_not_a_divergence(small_suite, monkeypatch):
+    """Issue 13 item 8: NaN in the data is a data error with the reason, not ``diverged``."""
+    import torch
+
+    from ganbench.runner.execute import run_group
+    from ganbench.runner.preflight import build_datasets
+
+    suite = small_suite()
+    datasets = build_datasets(suite)
+    ring = datasets["ring"]
+    real = ring.sample
+    monkeypatch.setattr(ring, "sample", lambda n, g: real(n, g) * float("nan"))
+    cells = suite.cells()[:3]
+    records = run_group(cells, datasets, torch.device("cpu"))
+    assert [r["status"] for r in records] == ["failed"] * 3
+    assert all("non-finite values" in r["error"] for r in records)
