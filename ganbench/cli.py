@@ -98,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with control and invisible characters (ESC, BEL, bidi overrides) escaped.
+
+    Labels and errors printed to the terminal come from suite files and records;
+    escaping keeps them from moving the cursor, ringing or reordering the line.
+    Line breaks are kept.
+    """
+    return "".join(c if c == "\n" or c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _show(text: str) -> None:
+    """Print ``text`` to stdout with :func:`terminal_safe`."""
+    print(terminal_safe(text))
+
+
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -172,8 +187,8 @@ def _render(suite: Suite, results: str, reports: str) -> int:
             description=suite.description,
             results_dir=store.dir,
         )
-    print(terminal_table(report.summary))
-    print(f"\nreport: {report.path}")
+    _show(terminal_table(report.summary))
+    _show(f"\nreport: {report.path}")
     return 0
 
 
@@ -182,7 +197,7 @@ def _fit_suite(args: argparse.Namespace, suite: FitSuite, run: bool) -> int:
     from ganbench.fits.suite import fit_suite_command
 
     force = bool(getattr(args, "force", False))
-    print("\n".join(fit_suite_command(suite, args.results, args.reports, run=run, force=force)))
+    _show("\n".join(fit_suite_command(suite, args.results, args.reports, run=run, force=force)))
     return 0
 
 
@@ -261,8 +276,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress,
     )
-    print(result.text)
-    print(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")
+    _show(result.text)
+    _show(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")
     return 0
 
 
@@ -282,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except GanbenchError as exc:
-        sys.stderr.write(f"ganbench: error: {exc}\n")
+        sys.stderr.write(f"ganbench: error: {terminal_safe(str(exc))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("ganbench: interrupted (finished records are kept)\n")

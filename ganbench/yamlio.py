@@ -63,8 +63,9 @@ def load_yaml_text(text: str, where: str) -> Any:
     """Parse YAML ``text``; syntax errors and oversized input become one-line errors."""
     if len(text) > MAX_FILE_BYTES:
         raise ConfigError(f"{where}: larger than {MAX_FILE_BYTES >> 10} KiB (not a suite file?)")
-    loader = _StrictLoader(text)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -82,7 +83,8 @@ def load_yaml_text(text: str, where: str) -> Any:
             f"{where}: nested too deeply (at most {MAX_DEPTH} levels of lists and mappings)"
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_size(root: yaml.Node, where: str) -> None:

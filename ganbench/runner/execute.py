@@ -175,6 +175,9 @@ def _member_record(
     except Exception as exc:
         return failed_record(cell, device, exc, started)
     e = len(trained.members)
+    skipped = getattr(datasets[cell.dataset.label], "n_skipped", 0)
+    if skipped:
+        rec["data"] = {"skipped_unreadable_files": skipped}
     rec.update(
         status=result.status,
         error=result.error,

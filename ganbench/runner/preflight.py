@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 def _guarded(where: str, label: str, make: Callable[[], Any]) -> Any:
     try:
         return make()
-    except GanbenchError:
-        raise
+    except GanbenchError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise type(exc)(f"{where}: {label}: {exc}") from None  # name the file and key
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ConfigError(

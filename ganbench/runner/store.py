@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,17 @@ REJECTED_DIR = "rejected"  # untrusted records are moved here, never deleted
 _warned: set[tuple[str, int, int]] = set()  # (path, mtime_ns, size) already warned about
 
 
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it for other threads)."""
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temp file + fsync + rename."""
     atomic_write_bytes(path, text.encode("utf-8"))
@@ -55,6 +67,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; honour the umask instead
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -212,3 +212,33 @@ def test_non_finite_data_is_a_failed_cell_not_a_divergence(small_suite, monkeypa
     records = run_group(cells, datasets, torch.device("cpu"))
     assert [r["status"] for r in records] == ["failed"] * 3
     assert all("non-finite values" in r["error"] for r in records)
+
+
+def test_missing_image_folder_names_the_suite_file_and_key(write_suite, capsys):
+    path = write_suite(
+        "name: f\nseeds: [0]\n"
+        "datasets: [{name: imagefolder, label: faces, params: {root: /nonexistent}}]\n"
+        "objectives: [nonsaturating]\narchitectures: [dcgan]\n",
+        "f.yaml",
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ganbench: error: {path}: datasets[0]: faces: ") and err.count("\n") == 1
+    assert "/nonexistent is not a folder" in err
+
+
+def test_skipped_unreadable_files_are_in_the_record_and_the_run_page(small_suite, tmp_path):
+    import torch
+
+    from ganbench.report import render_report
+    from ganbench.runner.execute import run_group
+    from ganbench.runner.preflight import build_datasets
+
+    suite = small_suite()
+    datasets = build_datasets(suite)
+    datasets["ring"].n_skipped = 2  # as an imagefolder dataset reports it
+    records = run_group(suite.cells()[:1], datasets, torch.device("cpu"))
+    assert records[0]["data"] == {"skipped_unreadable_files": 2}
+    render_report("s", records, tmp_path / "rep")
+    page = (tmp_path / "rep" / "runs" / f"{records[0]['run_id']}.html").read_text()
+    assert "skipped_unreadable_files = 2" in page
