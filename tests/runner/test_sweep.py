@@ -185,7 +185,7 @@ def test_unwritable_results_root_is_one_line_and_creates_nothing(small_suite, tm
     ("yaml_fragment", "message"),
     [
         ("datasets: [{name: ring, params: {std: -1.0}}]", "std > 0"),
-        ("datasets: [{name: grid, params: {n_per_side: 100000000000000000000}}]", "grid"),
+        ("datasets: [{name: grid, params: {n_per_side: 100000000000000000000}}]", "n_per_side"),
         ("architectures: [{name: mlp, params: {depth: 0}}]", "mlp needs depths"),
     ],
 )
