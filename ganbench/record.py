@@ -208,7 +208,35 @@ def validate_record(obj: Any, path: str | Path) -> RunRecord:
     _check_metrics(obj.get("metrics", {}), path)
     _check_curves(obj.get("curves", {}), path, "curves", 0)
     _check_samples(obj.get("samples", {}), path)
+    if obj.get("kind") == "divergence-fit" and obj["status"] == "ok":
+        _check_fit_result(obj.get("result"), path)
     return cast(RunRecord, obj)
+
+
+def _check_fit_result(result: Any, path: str | Path) -> None:
+    """The fields of a divergence fit's ``result`` that its report reads."""
+    if not isinstance(result, dict):
+        raise _fail(path, "result", "expected a mapping (an ok fit has a result)", result)
+    a, b, cov = result.get("a"), result.get("b"), result.get("coverage")
+    if not _is_encoded_float(a) or a is None or isinstance(a, str):
+        raise _fail(path, "result.a", "expected a number", a)
+    if not isinstance(b, list) or not all(_is_encoded_float(v) for v in b):
+        raise _fail(path, "result.b", "expected a list of numbers", b)
+    if not isinstance(cov, dict) or not isinstance(cov.get("behaviour"), str):
+        raise _fail(path, "result.coverage", "expected a mapping with a 'behaviour'", cov)
+    for key in ("modes_inside", "missed", "p_mass_inside", "e_q_log_p", "e_p_log_q"):
+        if key not in cov:
+            raise RecordError(f"{path}: result.coverage.{key}: missing")
+    for key, kind, what in (
+        ("local_optima", list, "a list"),
+        ("objectives_at_fit", dict, "a mapping"),
+        ("modes", list, "a list"),
+    ):
+        if not isinstance(result.get(key), kind):
+            raise _fail(path, f"result.{key}", f"expected {what}", result.get(key))
+    for i, mode in enumerate(result["modes"]):
+        if not isinstance(mode, dict) or not isinstance(mode.get("x"), list):
+            raise _fail(path, f"result.modes[{i}]", "expected a mapping with 'x'", mode)
 
 
 def _check_coords(coords: Any, path: str | Path) -> None:

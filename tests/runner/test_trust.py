@@ -242,3 +242,9 @@ def test_skipped_unreadable_files_are_in_the_record_and_the_run_page(small_suite
     render_report("s", records, tmp_path / "rep")
     page = (tmp_path / "rep" / "runs" / f"{records[0]['run_id']}.html").read_text()
     assert "skipped_unreadable_files = 2" in page
+
+
+def test_ok_fit_record_without_its_result_fields_is_not_trusted(tmp_path):
+    rec = plain_record(kind="divergence-fit", result={"a": 1.0, "b": [0.0], "coverage": {}})
+    with pytest.raises(RecordError, match=r"result\.coverage: expected a mapping with a"):
+        decode_record(json.dumps(rec), tmp_path / "x.json")
