@@ -33,9 +33,11 @@ def _guarded(where: str, label: str, make: Callable[[], Any]) -> Any:
     try:
         return make()
     except GanbenchError as exc:
-        if str(exc).startswith(where):
+        msg = str(exc)
+        if msg.startswith(where):
             raise
-        raise type(exc)(f"{where}: {label}: {exc}") from None  # name the file and key
+        named = msg.startswith((f"{label}:", f"{label} "))  # e.g. "cifar10 not found …"
+        raise type(exc)(f"{where}: {msg}" if named else f"{where}: {label}: {msg}") from None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ConfigError(
