@@ -98,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with control and invisible characters (ESC, BEL, bidi overrides) escaped.
+
+    Labels and errors printed to the terminal come from suite files and records;
+    escaping keeps them from moving the cursor, ringing or reordering the line.
+    Line breaks are kept.
+    """
+    return "".join(c if c == "\n" or c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _show(text: str) -> None:
+    """Print ``text`` to stdout with :func:`terminal_safe`."""
+    print(terminal_safe(text))
+
+
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -154,25 +169,26 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 def _render(suite: Suite, results: str, reports: str) -> int:
     from ganbench.report import render_report
-    from ganbench.report.aggregate import in_cell_order
     from ganbench.report.format import terminal_table
-    from ganbench.runner.store import ResultStore, safe_child
+    from ganbench.runner.store import ResultStore, report_folder, safe_child
 
     store = ResultStore(results, suite.name)
-    records = in_cell_order(store.records(), [c.run_id for c in suite.cells()])
+    records = store.cell_records([c.run_id for c in suite.cells()])
     if not records:
         raise GanbenchError(f"no records for suite {suite.name!r} under {store.dir}")
-    report = render_report(
-        suite.name,
-        records,
-        safe_child(reports, suite.name, "suite name"),
-        suite_path=str(suite.path),
-        suite_hash=suite.file_hash,
-        description=suite.description,
-        results_dir=store.dir,
-    )
-    print(terminal_table(report.summary))
-    print(f"\nreport: {report.path}")
+    out = safe_child(reports, suite.name, "suite name")
+    with report_folder(out):
+        report = render_report(
+            suite.name,
+            list(records),
+            out,
+            suite_path=str(suite.path),
+            suite_hash=suite.file_hash,
+            description=suite.description,
+            results_dir=store.dir,
+        )
+    _show(terminal_table(report.summary))
+    _show(f"\nreport: {report.path}")
     return 0
 
 
@@ -181,7 +197,7 @@ def _fit_suite(args: argparse.Namespace, suite: FitSuite, run: bool) -> int:
     from ganbench.fits.suite import fit_suite_command
 
     force = bool(getattr(args, "force", False))
-    print("\n".join(fit_suite_command(suite, args.results, args.reports, run=run, force=force)))
+    _show("\n".join(fit_suite_command(suite, args.results, args.reports, run=run, force=force)))
     return 0
 
 
@@ -260,8 +276,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress,
     )
-    print(result.text)
-    print(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")
+    _show(result.text)
+    _show(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")
     return 0
 
 
@@ -281,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except GanbenchError as exc:
-        sys.stderr.write(f"ganbench: error: {exc}\n")
+        sys.stderr.write(f"ganbench: error: {terminal_safe(str(exc))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("ganbench: interrupted (finished records are kept)\n")

@@ -19,7 +19,6 @@ to a known target by minimising divergences); :func:`load_any_suite` dispatches.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -28,20 +27,21 @@ from typing import TYPE_CHECKING, Any
 
 from ganbench.architectures import ARCHITECTURES
 from ganbench.datasets import DATASETS
-from ganbench.errors import ConfigError, UnknownNameError
+from ganbench.errors import ConfigError, UnknownNameError, echo
+from ganbench.limits import EVAL_MAX, SEED_MAX, TRAIN_MAX, check_counts
 from ganbench.metrics import METRICS
 from ganbench.objectives import OBJECTIVES
 from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
+from ganbench.record import config_run_id
 from ganbench.registry import Registry
-from ganbench.strict import check_keys, expect, unique_labels
+from ganbench.strict import check_keys, check_label, expect, unique_labels
 from ganbench.train.config import EvalConfig, TrainConfig
 from ganbench.yamlio import load_yaml_file
 
 if TYPE_CHECKING:
     from ganbench.fits.suite import FitSuite
 
-RECORD_SCHEMA = 1
 SUITE_KINDS = ("gan", "divergence-fit")  # the optional top-level ``kind:`` (default gan)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 TOP_KEYS = {
@@ -126,8 +126,7 @@ class Cell:
     @property
     def run_id(self) -> str:
         """Stable 16-hex-digit hash of the resolved config and the record schema."""
-        payload = json.dumps({"schema": RECORD_SCHEMA, "config": self.resolved()}, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return config_run_id(self.resolved())
 
     @property
     def coords(self) -> dict[str, Any]:
@@ -211,6 +210,7 @@ def resolve_architecture(suite: Suite, arch: ComponentSpec, var: Variant) -> Com
 def build_train_config(values: Mapping[str, Any], where: str) -> TrainConfig:
     """Type-check ``values`` against :class:`TrainConfig` and construct it."""
     params = resolve_params(TrainConfig, values, where=where)
+    check_counts(params, TRAIN_MAX, where)
     try:
         return TrainConfig(**params)
     except ValueError as exc:
@@ -231,13 +231,12 @@ def _component(
     check_keys(raw, ENTRY_KEYS if allow_train else ENTRY_KEYS - {"train"}, where)
     name = raw.get("name")
     if not isinstance(name, str):
-        raise ConfigError(f"{where}.name: expected a {registry.kind} name, got {name!r}")
+        raise ConfigError(f"{where}.name: expected a {registry.kind} name, got {echo(name)}")
     try:
         entry = registry.entry(name)
     except UnknownNameError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    label = raw.get("label", name)
-    expect(label, str, f"{where}.label", "a string")
+    label = check_label(raw.get("label", name), f"{where}.label")
     given = dict((overrides or {}).get(name, {}))
     given.update(expect(raw.get("params", {}) or {}, dict, f"{where}.params", "a mapping"))
     params = resolve_params(entry.obj, given, where=f"{where}.params", skip=skip)
@@ -258,10 +257,13 @@ def _axis(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
 def _seeds(data: Mapping[str, Any], where: str) -> tuple[int, ...]:
     seeds = _axis(data, "seeds", where)
     for i, s in enumerate(seeds):
-        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-            raise ConfigError(f"{where}: seeds[{i}]: expected a non-negative integer, got {s!r}")
+        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= SEED_MAX:
+            raise ConfigError(
+                f"{where}: seeds[{i}]: expected a non-negative integer, got {echo(s)} "
+                f"(at most {SEED_MAX})"
+            )
     if len(set(seeds)) != len(seeds):
-        raise ConfigError(f"{where}: seeds: duplicate seeds in {seeds!r}")
+        raise ConfigError(f"{where}: seeds: duplicate seeds in {echo(seeds)}")
     return tuple(seeds)
 
 
@@ -279,8 +281,7 @@ def _variants(data: Mapping[str, Any], where: str) -> tuple[Variant, ...]:
             item = {"label": item}
         expect(item, dict, w, "a label or a mapping with 'label', 'train', 'architecture'")
         check_keys(item, {"label", "train", "architecture"}, w)
-        label = item.get("label")
-        expect(label, str, f"{w}.label", "a string")
+        label = check_label(item.get("label"), f"{w}.label")
         train = expect(item.get("train", {}) or {}, dict, f"{w}.train", "a mapping")
         arch = expect(item.get("architecture", {}) or {}, dict, f"{w}.architecture", "a mapping")
         out.append(Variant(label, dict(train), dict(arch)))
@@ -292,12 +293,12 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     """Validate a parsed suite mapping; ``path`` is used in messages and for the default name."""
     where = str(path)
     if suite_kind(data, where) != "gan":
-        raise ConfigError(f"{where}: a kind {data['kind']!r} suite is not a GAN suite")
+        raise ConfigError(f"{where}: a kind {echo(data['kind'])} suite is not a GAN suite")
     check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise ConfigError(
-            f"{where}: name: {name!r} is not a valid suite name "
+            f"{where}: name: {echo(name)} is not a valid suite name "
             "(letters, digits, '_', '-', '.'; at most 80 characters)"
         )
     desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
@@ -333,6 +334,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
             build_train_config({**train, **ds.train}, f"{where}: datasets[{i}].train")
     eval_raw = expect(data.get("eval", {}) or {}, dict, f"{where}: eval", "a mapping")
     eval_params = resolve_params(EvalConfig, eval_raw, where=f"{where}: eval")
+    check_counts(eval_params, EVAL_MAX, f"{where}: eval")
     for i, m in enumerate(eval_params.get("metrics") or []):
         if m not in METRICS:
             raise ConfigError(f"{where}: eval.metrics[{i}]: {METRICS.unknown_message(m)}")
@@ -383,7 +385,9 @@ def suite_kind(data: Any, where: str) -> str:
     expect(data, dict, where, "a mapping at the top level")
     kind = data.get("kind", "gan")
     if kind not in SUITE_KINDS:
-        raise ConfigError(f"{where}: kind: {kind!r} is not valid (valid: {', '.join(SUITE_KINDS)})")
+        raise ConfigError(
+            f"{where}: kind: {echo(kind)} is not valid (valid: {', '.join(SUITE_KINDS)})"
+        )
     return str(kind)
 
 

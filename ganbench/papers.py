@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ganbench.errors import ConfigError
+from ganbench.errors import ConfigError, echo
 from ganbench.strict import check_keys, expect
 
 SPREADS = ("standard_error", "std", "ci95", "none")
@@ -163,14 +163,14 @@ def _texts(raw: Any, where: str) -> tuple[str, ...]:
 def _number(raw: Any, where: str) -> float:
     value = float(expect(raw, (int, float), where, "a number"))
     if not math.isfinite(value):
-        raise ConfigError(f"{where}: expected a finite number, got {raw!r}")
+        raise ConfigError(f"{where}: expected a finite number, got {echo(raw)}")
     return value
 
 
 def _published(raw: Any, where: str) -> Published:
     if isinstance(raw, list):
         if len(raw) != 2:
-            raise ConfigError(f"{where}: expected a number or [value, spread], got {raw!r}")
+            raise ConfigError(f"{where}: expected a number or [value, spread], got {echo(raw)}")
         spread = _number(raw[1], f"{where}[1]")
         if spread < 0:
             raise ConfigError(f"{where}[1]: the spread must be >= 0, got {spread}")
@@ -187,7 +187,7 @@ def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
         w = f"{where}.{name}"
         if known and name not in known:
             raise ConfigError(
-                f"{w}: {name!r} is not a metric of this suite ({', '.join(sorted(known))})"
+                f"{w}: {echo(name)} is not a metric of this suite ({', '.join(sorted(known))})"
             )
         spec = {"column": spec} if isinstance(spec, str) else expect(spec, dict, w, "a mapping")
         check_keys(spec, {"column", "scale"}, w)
@@ -208,7 +208,9 @@ def _coords(
             label = expect(raw[key], str, f"{where}.{key}", "a label")
             if label not in axes[key]:
                 valid = ", ".join(axes[key])
-                raise ConfigError(f"{where}.{key}: {label!r} is not a label of the suite ({valid})")
+                raise ConfigError(
+                    f"{where}.{key}: {echo(label)} is not a label of the suite ({valid})"
+                )
             out[key] = label
     return out
 
@@ -247,7 +249,7 @@ def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
     )
     metric = expect(c.get("metric"), str, f"{w}.metric", "a metric name")
     if metric not in names:
-        raise ConfigError(f"{w}.metric: {metric!r} is not in paper.metrics")
+        raise ConfigError(f"{w}.metric: {echo(metric)} is not in paper.metrics")
     text = expect(c.get("text"), str, f"{w}.text", "the claim in words")
     shared = _coords(c, w, axes)
     kinds = [k for k in (*CLAIM_PAIRS, *CLAIM_BOUNDS) if k in c]
@@ -279,7 +281,7 @@ def _budgets(raw: Any, where: str) -> dict[str, Budget]:
     for name, b in expect(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
         w = f"{where}.{name}"
         if name not in BUDGETS:
-            raise ConfigError(f"{w}: unknown budget {name!r} (valid: {', '.join(BUDGETS)})")
+            raise ConfigError(f"{w}: unknown budget {echo(name)} (valid: {', '.join(BUDGETS)})")
         expect(b, dict, w, "a mapping")
         check_keys(b, BUDGET_KEYS, w)
         seeds = b.get("seeds")
@@ -315,7 +317,7 @@ def parse_paper(
             raise ConfigError(f"{where}: missing required key {key!r}")
     spread = raw.get("spread", "none")
     if spread not in SPREADS:
-        raise ConfigError(f"{where}.spread: {spread!r} (valid: {', '.join(SPREADS)})")
+        raise ConfigError(f"{where}.spread: {echo(spread)} (valid: {', '.join(SPREADS)})")
     n_runs = raw.get("n_runs")
     if n_runs is not None and (expect(n_runs, int, f"{where}.n_runs", "an integer") < 1):
         raise ConfigError(f"{where}.n_runs: must be >= 1")

@@ -4,19 +4,24 @@ Registered components (objectives, architectures, datasets, metrics) take their
 parameters as typed keyword arguments. Suites pass user values through
 :func:`resolve_params`, which rejects unknown names and wrong types with one
 line naming the bad key and what is accepted, coerces ints to floats and lists
-to tuples where the annotation asks for it, and fills in defaults so that the
+to tuples where the annotation asks for it, rejects NaN, ±inf and integers
+beyond :data:`MAX_INT`, and fills in defaults so that the
 resolved config (and thus the run id) is explicit.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union, get_args, get_origin
 
-from ganbench.errors import ConfigError
+from ganbench.errors import ConfigError, echo
+
+MAX_INT = 2**31 - 1  # no count or size of a GAN suite comes near this; larger ones are typos
+MAX_NUMBER = 1e30  # every float parameter is finite (NaN and ±inf are rejected) and below this
 
 
 class ParamTypeError(ValueError):
@@ -75,10 +80,14 @@ def check_value(value: Any, annotation: Any) -> Any:
     if annotation is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParamTypeError("expected a number")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ParamTypeError(f"expected a finite number (|x| <= {MAX_NUMBER:.0e})")
         return float(value)
     if annotation is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ParamTypeError("expected an integer")
+        if abs(value) > MAX_INT:
+            raise ParamTypeError(f"expected an integer between {-MAX_INT} and {MAX_INT}")
         return value
     if annotation is bool:
         if not isinstance(value, bool):
@@ -129,14 +138,14 @@ def resolve_params(
     unknown = sorted(set(given) - set(spec))
     if unknown:
         valid = ", ".join(sorted(spec)) or "none"
-        raise ConfigError(f"{where}: unknown parameter {unknown[0]!r} (valid: {valid})")
+        raise ConfigError(f"{where}: unknown parameter {echo(unknown[0])} (valid: {valid})")
     out: dict[str, Any] = {}
     for name, (annotation, default) in spec.items():
         if name in given:
             try:
                 out[name] = check_value(given[name], annotation)
             except ParamTypeError as exc:
-                raise ConfigError(f"{where}.{name}: {exc}, got {given[name]!r}") from None
+                raise ConfigError(f"{where}.{name}: {exc}, got {echo(given[name])}") from None
         elif default is inspect.Parameter.empty:
             raise ConfigError(f"{where}: missing required parameter {name!r}")
         else:

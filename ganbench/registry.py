@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ganbench.errors import UnknownNameError
+from ganbench.errors import UnknownNameError, echo
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ class Registry(Generic[T]):
         valid = ", ".join(self.names())
         close = difflib.get_close_matches(str(name), self.names(), n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        return f"unknown {self.kind} {name!r}{hint} (valid: {valid})"
+        return f"unknown {self.kind} {echo(name)}{hint} (valid: {valid})"
 
     def names(self) -> list[str]:
         """Registered names, sorted."""

@@ -192,32 +192,32 @@ def reproduce(
     if isinstance(run, FitPaperRun):
         return _reproduce_fits(run, results, reports, train=train, force=force)
     from ganbench.report import render_report
-    from ganbench.report.aggregate import in_cell_order
     from ganbench.runner.local import run_suite
-    from ganbench.runner.store import ResultStore
+    from ganbench.runner.store import ResultStore, report_folder
 
     suite = run.suite
     if train:
         run_suite(suite, results, device, force=force, progress=progress)
     store = ResultStore(results, suite.name)
     order = [c.run_id for c in suite.cells()]
-    records = in_cell_order((r for r in store.records() if r.get("run_id") in set(order)), order)
+    records = list(store.cell_records(order))
     if not records:
         raise ConfigError(
             f"reproduce {run.base.name}: no records of the {run.budget_name} budget under "
             f"{store.dir} (run it without --no-run first)"
         )
     out = Path(reports) / suite.name
-    report = render_report(
-        suite.name,
-        records,
-        out,
-        suite_path=str(suite.path),
-        suite_hash=suite.file_hash,
-        description=suite.description,
-        results_dir=store.dir,
-        paper_page="reproduce.html",
-    )
+    with report_folder(out):
+        report = render_report(
+            suite.name,
+            records,
+            out,
+            suite_path=str(suite.path),
+            suite_hash=suite.file_hash,
+            description=suite.description,
+            results_dir=store.dir,
+            paper_page="reproduce.html",
+        )
     info = _info(run.suite.name, suite.path, suite.file_hash, run.budget_name, run.budget)
     info.differences = gan_differences(run)
     missing = len(order) - len(records)
@@ -261,8 +261,10 @@ def _finish(
         render_paper_page,
         terminal_comparison,
     )
+    from ganbench.runner.store import report_folder
 
     cmp = compare(paper, summary, metrics)
-    page = render_paper_page(paper, cmp, info, out)
+    with report_folder(out):
+        page = render_paper_page(paper, cmp, info, out)
     text = terminal_comparison(cmp) + "\n\n" + "\n".join(closing_note(cmp, paper))
     return Reproduction(index, page, text)

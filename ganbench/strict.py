@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ganbench.errors import ConfigError
+from ganbench.errors import ConfigError, echo
 
 
 def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
@@ -17,8 +17,31 @@ def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> 
     kinds = kind if isinstance(kind, tuple) else (kind,)
     bad_bool = isinstance(value, bool) and bool not in kinds
     if not isinstance(value, kind) or bad_bool:
-        raise ConfigError(f"{where}: expected {what}, got {value!r}")
+        raise ConfigError(f"{where}: expected {what}, got {echo(value)}")
     return value
+
+
+MAX_LABEL_CHARS = 80  # labels are table headers and file-name-like coordinates
+
+
+def check_label(label: Any, where: str) -> str:
+    """A display label: a string of 1-80 printable characters (no control or bidi characters).
+
+    Labels end up in terminal tables, CSV files and HTML; a control character
+    (ESC, BEL, a bidi override) could rewrite a terminal line or hide text.
+    """
+    expect(label, str, where, "a string")
+    if not 1 <= len(label) <= MAX_LABEL_CHARS:
+        raise ConfigError(
+            f"{where}: expected 1 to {MAX_LABEL_CHARS} characters, got {len(label)} ({echo(label)})"
+        )
+    bad = next((c for c in label if not c.isprintable()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"{where}: control or invisible character U+{ord(bad):04X} in {echo(label)} "
+            "(use printable characters)"
+        )
+    return label
 
 
 def check_keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -26,7 +49,7 @@ def check_keys(mapping: Mapping[str, Any], allowed: set[str], where: str) -> Non
     for key in mapping:
         if key not in allowed:
             valid = ", ".join(sorted(allowed))
-            raise ConfigError(f"{where}: unknown key {key!r} (valid: {valid})")
+            raise ConfigError(f"{where}: unknown key {echo(key)} (valid: {valid})")
 
 
 def unique_labels(specs: Iterable[Any], where: str) -> None:
@@ -34,5 +57,7 @@ def unique_labels(specs: Iterable[Any], where: str) -> None:
     seen: set[str] = set()
     for spec in specs:
         if spec.label in seen:
-            raise ConfigError(f"{where}: duplicate label {spec.label!r} (give entries a 'label')")
+            raise ConfigError(
+                f"{where}: duplicate label {echo(spec.label)} (give entries a 'label')"
+            )
         seen.add(spec.label)

@@ -1,4 +1,11 @@
-"""Strict YAML loading: duplicate keys are errors and ``1e-3`` is a float."""
+"""Strict YAML loading: duplicate keys are errors and ``1e-3`` is a float.
+
+Hostile input is stopped before it is built: a file larger than
+:data:`MAX_FILE_BYTES`, a document that aliases expand to more than
+:data:`MAX_NODES` nodes (a "billion laughs" alias bomb), one nested deeper than
+:data:`MAX_DEPTH`, or a scalar longer than :data:`MAX_SCALAR_CHARS` is a
+one-line :class:`~ganbench.errors.ConfigError`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,11 @@ from typing import Any
 import yaml
 
 from ganbench.errors import ConfigError
+
+MAX_FILE_BYTES = 1 << 20  # suites are hand-written: 1 MiB is generous
+MAX_NODES = 100_000  # nodes of the document with every alias expanded
+MAX_DEPTH = 64  # nesting of lists and mappings
+MAX_SCALAR_CHARS = 10_000  # one string value (descriptions included)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -48,9 +60,17 @@ _StrictLoader.add_implicit_resolver(
 
 
 def load_yaml_text(text: str, where: str) -> Any:
-    """Parse YAML ``text``; syntax errors become one-line :class:`ConfigError` s."""
+    """Parse YAML ``text``; syntax errors and oversized input become one-line errors."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_FILE_BYTES >> 10} KiB (not a suite file?)")
+    loader: _StrictLoader | None = None
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        loader = _StrictLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node, where)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -58,6 +78,52 @@ def load_yaml_text(text: str, where: str) -> Any:
         raise ConfigError(f"{where}: YAML syntax error{pos}: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: YAML error: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{where}: nested too deeply (at most {MAX_DEPTH} levels of lists and mappings)"
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_size(root: yaml.Node, where: str) -> None:
+    """Reject documents whose expanded size, depth or scalar length exceed the limits.
+
+    Aliases make a node reachable many times; its expanded size is counted
+    every time (memoised per node, so the check itself is linear in the file).
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if depth > MAX_DEPTH:
+            line = node.start_mark.line + 1
+            raise ConfigError(
+                f"{where}: line {line}: nested deeper than {MAX_DEPTH} levels of lists and mappings"
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_SCALAR_CHARS:
+                line = node.start_mark.line + 1
+                raise ConfigError(
+                    f"{where}: line {line}: a value of {len(node.value)} characters "
+                    f"(at most {MAX_SCALAR_CHARS})"
+                )
+            total = 1
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(child, depth + 1) for child in node.value)
+        else:
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        if total > MAX_NODES:
+            raise ConfigError(
+                f"{where}: line {node.start_mark.line + 1}: expands to more than {MAX_NODES} "
+                "values (YAML aliases repeat what they refer to; write the values out)"
+            )
+        sizes[id(node)] = total
+        return total
+
+    size(root, 0)
 
 
 def load_yaml_file(path: str | Path) -> Any:

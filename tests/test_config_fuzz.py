@@ -14,11 +14,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -198,3 +201,92 @@ def test_suite_name_with_a_trailing_newline_is_rejected():
         assert "not a valid suite name" in str(exc)
     else:
         raise AssertionError("a name ending in a newline was accepted")
+
+
+def _alias_bomb(levels: int, under: str = "description") -> str:
+    """The "billion laughs": each level is 9 aliases of the one before (9**levels strings)."""
+    lines = [
+        "name: bomb",
+        'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append(f"{under}: [" + ", ".join([f"*a{levels - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _with(path: str, value: Any) -> str:
+    doc: Any = copy.deepcopy(BASE)
+    *parents, last = path.split(".")
+    node = doc
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    node[int(last) if isinstance(node, list) else last] = value
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+HOSTILE = {
+    "alias_bomb_9^10": (_alias_bomb(10), "expands to more than"),
+    "alias_bomb_9^6": (_alias_bomb(6), "expands to more than"),
+    "alias_bomb_in_params": (_alias_bomb(8, "objective_params"), "expands to more than"),
+    "deep_lists_5000": ("name: deep\nseeds: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+    "deep_maps_5000": ("name: deep\nseeds: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n", "nested"),
+    "deep_lists_300": ("name: deep\nseeds: " + "[" * 300 + "]" * 300 + "\n", "nested deeper"),
+    "huge_string": (_with("description", "x" * 20_000), "characters"),
+    "n_samples_1e11_int": (
+        _with("eval.n_samples", 10**11),
+        "eval.n_samples: expected an integer b",
+    ),
+    "n_samples_over_bound": (_with("eval.n_samples", 2 * 10**6), "n_samples: 2000000 is larger"),
+    "n_samples_1e11_float": (_with("eval.n_samples", 1e11), "eval.n_samples: expected an integer"),
+    "steps_1e30": (_with("train.steps", 10**30), "train.steps: expected an integer between"),
+    "steps_over_bound": (_with("train.steps", 10**8), "train.steps: 100000000 is larger"),
+    "n_critic_1e22": (_with("train.n_critic", 10**22), "train.n_critic"),
+    "unroll_steps_1e16": (_with("train.unroll_steps", 10**16), "train.unroll_steps"),
+    "pack_1e13": (_with("train.pack", 10**13), "train.pack"),
+    "pack_over_bound": (_with("train.pack", 1000), "train.pack: 1000 is larger than the max"),
+    "seed_2^63": (_with("seeds", [2**63]), r"seeds\[0\]"),
+    "std_nan": (_with("datasets.1.params.std", float("nan")), "params.std: expected a finite"),
+    "radius_inf": (
+        _with("datasets.0", {"name": "ring", "params": {"radius": float("inf")}}),
+        "radius",
+    ),
+    "lr_inf": (_with("train.lr", float("inf")), "train.lr: expected a finite number"),
+    "noise_inf": (_with("train.instance_noise", float("inf")), "instance_noise: expected a finite"),
+    "r1_gamma_nan": (
+        _with("train.regularizers", [{"name": "r1", "gamma": float("nan")}]),
+        "gamma: expected a finite number",
+    ),
+    "label_escape": (
+        _with("variants.0.label", "ok\x1b[2J"),
+        "control or invisible character U+001B",
+    ),
+    "label_bidi": (_with("variants.0.label", "abc\u202edef"), "U+202E"),
+    "label_bell": (_with("objectives.0", {"name": "minimax", "label": "a\x07"}), "U+0007"),
+    "label_too_long": (_with("objectives.0", {"name": "minimax", "label": "l" * 500}), "1 to 80"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_suite_is_rejected_quickly_in_one_short_line(case):
+    """Alias bombs, deep nesting, huge numbers, NaN/inf and control characters (issue 13)."""
+    text, pattern = HOSTILE[case]
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "suite.yaml"
+        path.write_text(text, encoding="utf-8")
+        code, err = _run_cli(["validate", str(path)])
+    assert time.perf_counter() - t0 < 5.0
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("ganbench: error: "), err[:500]
+    assert len(lines[0]) < 400 + len(str(path)), lines[0][:500]
+    assert pattern in lines[0] or re.search(pattern, lines[0]), lines[0]
+
+
+def test_error_messages_echo_at_most_80_characters_of_a_value():
+    text = _with("datasets", ["x" * 5000])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "suite.yaml"
+        path.write_text(text)
+        code, err = _run_cli(["validate", str(path)])
+    assert code == 2 and "..." in err and "x" * 81 not in err

@@ -17,8 +17,6 @@ all objectives evaluated at the fit. The fits are deterministic (no seeds).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 import traceback
@@ -32,12 +30,13 @@ import torch
 
 from ganbench import env
 from ganbench.config import NAME_RE, ComponentSpec, _component, build_component
-from ganbench.errors import ConfigError, GanbenchError
+from ganbench.errors import ConfigError, GanbenchError, echo
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
 from ganbench.fits.target import FIT_TARGETS
 from ganbench.metrics.divergence import estimate_divergence
 from ganbench.metrics.divergence.critic import single_thread
+from ganbench.record import config_run_id, new_record
 from ganbench.runner.store import ResultStore
 from ganbench.strict import check_keys, expect, unique_labels
 
@@ -76,8 +75,7 @@ class FitCell:
     @property
     def run_id(self) -> str:
         """Stable 16-hex-digit hash of the resolved config."""
-        payload = json.dumps({"schema": 1, "config": self.resolved()}, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return config_run_id(self.resolved())
 
 
 def _listify(obj: Any) -> Any:
@@ -122,14 +120,16 @@ def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") ->
     check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError(f"{where}: name: {name!r} is not a valid suite name")
+        raise ConfigError(f"{where}: name: {echo(name)} is not a valid suite name")
     desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
     if "target" not in data:
         raise ConfigError(f"{where}: missing required key 'target'")
     target = _component(data["target"], FIT_TARGETS, f"{where}: target", None)
     model = data.get("model", MODELS[0])
     if model not in MODELS:
-        raise ConfigError(f"{where}: model: {model!r} is not valid (valid: {', '.join(MODELS)})")
+        raise ConfigError(
+            f"{where}: model: {echo(model)} is not valid (valid: {', '.join(MODELS)})"
+        )
     raw_fits = expect(data.get("fits"), list, f"{where}: fits", "a non-empty list of objectives")
     if not raw_fits:
         raise ConfigError(f"{where}: fits: empty list")
@@ -169,15 +169,14 @@ def _objective_values(
 def fit_record(cell: FitCell, suite: FitSuite) -> dict[str, Any]:
     """Run one fit and return its record (``failed`` with the error on an exception)."""
     started = time.perf_counter()
-    rec: dict[str, Any] = {
-        "schema": 1,
-        "kind": KIND,
-        "run_id": cell.run_id,
-        "suite": cell.suite,
-        "coords": {"target": cell.target.label, "objective": cell.objective.label},
-        "config": cell.resolved(),
-        "environment": env.environment(torch.device("cpu")),
-    }
+    rec = new_record(
+        cell.run_id,
+        cell.suite,
+        {"target": cell.target.label, "objective": cell.objective.label},
+        cell.resolved(),
+        env.environment(torch.device("cpu")),
+        kind=KIND,
+    )
     try:
         target = build_component(cell.target, FIT_TARGETS, "target")
         objective = build_component(cell.objective, FIT_OBJECTIVES, "fits")
@@ -233,9 +232,10 @@ def run_fit_suite(
     store = ResultStore(results, suite.name)
     store.check_writable()
     for cell in suite.cells():
-        if not force and store.is_done(cell.run_id):
+        if not force and store.is_done(cell.run_id, warn=False):
             log.info("%s: %s already has a record", suite.name, cell.objective.label)
             continue
+        store.set_aside(cell.run_id)  # an untrusted record is kept, not overwritten
         log.info("%s: fitting under %s", suite.name, cell.objective.label)
         with single_thread():
             store.write(fit_record(cell, suite))
@@ -245,8 +245,7 @@ def run_fit_suite(
 def suite_records(suite: FitSuite, results: str | Path) -> list[dict[str, Any]]:
     """The stored records of ``suite``'s fits, in suite order (fits without one are left out)."""
     store = ResultStore(results, suite.name)
-    recs = (store.read(c.run_id) for c in suite.cells())
-    return [r for r in recs if r is not None]
+    return list(store.cell_records([c.run_id for c in suite.cells()]))
 
 
 def fit_suite_command(
@@ -254,18 +253,20 @@ def fit_suite_command(
 ) -> list[str]:
     """``ganbench run`` (``run=True``) or ``ganbench report`` of a fit suite; the lines to print."""
     from ganbench.fits.report import render_fit_report
+    from ganbench.runner.store import report_folder
 
     records = run_fit_suite(suite, results, force=force) if run else suite_records(suite, results)
     if not records:
         raise GanbenchError(f"no records for suite {suite.name!r} under {results}/{suite.name}")
-    path = render_fit_report(
-        suite.name,
-        records,
-        Path(reports) / suite.name,
-        suite_path=str(suite.path),
-        suite_hash=suite.file_hash,
-        paper=suite.paper,
-    )
+    with report_folder(Path(reports) / suite.name):
+        path = render_fit_report(
+            suite.name,
+            records,
+            Path(reports) / suite.name,
+            suite_path=str(suite.path),
+            suite_hash=suite.file_hash,
+            paper=suite.paper,
+        )
     lines = []
     for rec in records:
         res = rec.get("result") or {}

@@ -140,6 +140,23 @@ def _frame_for_files(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs such a cell as a formula
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with text cells that a spreadsheet would evaluate (``=HYPERLINK(…)``) prefixed ``'``.
+
+    Only text columns change (labels, notes); numbers stay numbers.
+    """
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == "string" or out[c].dtype == object:
+            out[c] = out[c].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return out
+
+
 def write_exports(
     out_dir: Path,
     summary: pd.DataFrame,
@@ -152,7 +169,7 @@ def write_exports(
     frames = {"leaderboard": summary, "seeds": seeds}
     for stem, df in frames.items():
         df = _frame_for_files(df)
-        atomic_write_text(out_dir / f"{stem}.csv", df.to_csv(index=False))
+        atomic_write_text(out_dir / f"{stem}.csv", csv_safe(df).to_csv(index=False))
         done.files.append(f"{stem}.csv")
         if has_parquet():
             df.to_parquet(out_dir / f"{stem}.parquet", index=False)

@@ -38,26 +38,52 @@ def run_href(run_id: str, from_index: bool = True) -> str | None:
 
 
 def sample_image(record: Mapping[str, Any], results_dir: Path | None) -> Path | None:
-    """The sample-grid PNG a run saved (images), resolved against its results folder."""
+    """The sample-grid PNG a run saved (images): a relative path inside its results folder.
+
+    Paths are taken from a record, so they are not trusted: an absolute path, or
+    one that leaves ``results_dir`` (``..``, a symlink), is ignored with a warning.
+    """
     samples = record.get("samples") or {}
+    if results_dir is None:
+        return None
+    root = results_dir.resolve()
     for key in IMAGE_KEYS:
         rel = samples.get(key)
-        if isinstance(rel, str) and rel:
-            p = Path(rel)
-            if not p.is_absolute() and results_dir is not None:
-                p = results_dir / p
-            if p.suffix.lower() == ".png" and p.is_file():
-                return p
+        if not isinstance(rel, str) or not rel:
+            continue
+        p = (root / rel).resolve()
+        if Path(rel).is_absolute() or not p.is_relative_to(root):
+            log.warning("ignoring samples.%s %r of run %s: outside %s", key, rel[:80],
+                        record.get("run_id"), results_dir)  # fmt: skip
+            continue
+        if p.suffix.lower() == ".png" and p.is_file():
+            return p
     return None
 
 
+MIXTURES = "ganbench.datasets.mixtures"  # datasets whose true modes the scatter plot shows
+MAX_MODES = 10_000
+
+
 def modes_of(record: Mapping[str, Any]) -> np.ndarray | None:
-    """True mode centres of a run's dataset (mixtures), rebuilt from its resolved config."""
+    """True mode centres of a run's mixture dataset, rebuilt from its resolved config.
+
+    Only the cheap synthetic mixtures are rebuilt: the report never decodes data
+    (an image folder, a download) because a record names it.
+    """
     from ganbench.datasets import DATASETS
 
     ds = (record.get("config") or {}).get("dataset") or {}
+    if not isinstance(ds, Mapping) or ds.get("name") not in DATASETS:
+        return None
+    fn = DATASETS.get(ds["name"])
+    params = ds.get("params") or {}
+    if fn.__module__ != MIXTURES or not isinstance(params, Mapping):
+        return None
+    if any(isinstance(v, int) and v > MAX_MODES for v in params.values()):
+        return None  # not a mixture this suite could have run; do not allocate for it
     try:
-        built = DATASETS.get(ds["name"])(**ds.get("params", {}))
+        built = fn(**params)
     except Exception:
         return None
     means = getattr(built, "means", None)
@@ -151,6 +177,7 @@ def write_run_pages(
             error=rec.get("error"),
             traceback=rec.get("traceback"),
             evaluation=rec.get("evaluation") or {},
+            data=rec.get("data") or {},
             timing=rec.get("timing") or {},
             metrics=_metric_rows(rec),
             charts=charts,

@@ -19,6 +19,7 @@ from ganbench.config import Cell, build_component
 from ganbench.datasets.base import Dataset
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.objectives import OBJECTIVES
+from ganbench.record import failure_fields, new_record
 from ganbench.runner import images
 from ganbench.train.loop import Member, MemberResult, TrainedEnsemble, train_ensemble
 
@@ -32,14 +33,9 @@ def now_iso() -> str:
 
 def base_record(cell: Cell, device: torch.device) -> dict[str, Any]:
     """The fields every record has, before outcome and metrics."""
-    return {
-        "schema": 1,
-        "run_id": cell.run_id,
-        "suite": cell.suite,
-        "coords": cell.coords,
-        "config": cell.resolved(),
-        "environment": env.environment(device),
-    }
+    return new_record(
+        cell.run_id, cell.suite, cell.coords, cell.resolved(), env.environment(device)
+    )
 
 
 def failed_record(
@@ -56,14 +52,7 @@ def failed_record(
         tb = "".join(traceback.format_exception(exc))
     else:
         error = exc
-    rec.update(
-        status="failed",
-        error=error,
-        traceback=tb[-4000:],
-        metrics={},
-        curves={},
-        timing={"started": started, "finished": now_iso()},
-    )
+    rec.update(failure_fields(error, tb, started, now_iso()))
     return rec
 
 
@@ -77,6 +66,26 @@ def _points(samples: torch.Tensor, keep: int) -> list[list[float]] | None:
     if samples.ndim != 2 or keep == 0:
         return None
     return [[round(float(v), 5) for v in row] for row in samples[:keep]]
+
+
+class DataError(ValueError):
+    """A dataset yields values a model cannot be trained on (NaN or ±inf)."""
+
+
+def _check_finite_data(members: Sequence[Member], n: int = 512) -> None:
+    """Non-finite data is a data error (a ``failed`` cell), not a ``diverged`` training run."""
+    seen: set[int] = set()
+    for m in members:
+        if id(m.dataset) in seen:
+            continue
+        seen.add(id(m.dataset))
+        x = m.dataset.sample(n, torch.Generator().manual_seed(0))
+        if not torch.isfinite(x).all():
+            bad = int((~torch.isfinite(x)).sum())
+            raise DataError(
+                f"dataset {type(m.dataset).__name__} yields non-finite values "
+                f"({bad} NaN or ±inf among {x.numel()} values of {n} points)"
+            )
 
 
 def run_group(
@@ -99,6 +108,7 @@ def run_group(
     members = [Member(c.seed, datasets[c.dataset.label]) for c in cells]
     tracker = images.make_tracker(first.eval, [m.dataset for m in members], [c.seed for c in cells])
     try:
+        _check_finite_data(members)
         objs = [build_component(c.objective, OBJECTIVES, "objective") for c in cells]
         trained = train_ensemble(
             objs, _builder(first), first.train, members, device, progress, tracker
@@ -165,6 +175,9 @@ def _member_record(
     except Exception as exc:
         return failed_record(cell, device, exc, started)
     e = len(trained.members)
+    skipped = getattr(datasets[cell.dataset.label], "n_skipped", 0)
+    if skipped:
+        rec["data"] = {"skipped_unreadable_files": skipped}
     rec.update(
         status=result.status,
         error=result.error,

@@ -23,6 +23,7 @@ from ganbench.config import Cell, ComponentSpec, Suite, build_component
 from ganbench.datasets import DATASETS
 from ganbench.datasets.base import Dataset
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.limits import check_memory
 from ganbench.objectives import OBJECTIVES
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,12 @@ log = logging.getLogger(__name__)
 def _guarded(where: str, label: str, make: Callable[[], Any]) -> Any:
     try:
         return make()
-    except GanbenchError:
-        raise
+    except GanbenchError as exc:
+        msg = str(exc)
+        if msg.startswith(where):
+            raise
+        named = msg.startswith((f"{label}:", f"{label} "))  # e.g. "cifar10 not found …"
+        raise type(exc)(f"{where}: {msg}" if named else f"{where}: {label}: {msg}") from None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ConfigError(
@@ -74,8 +79,15 @@ def preflight(suite: Suite) -> dict[str, Dataset]:
         w = f"{where}: objectives[{i}]"
         _guarded(w, spec.label, functools.partial(_build_objective, spec, w))
     seen: set[tuple[str, tuple[int, ...], int]] = set()
+    members = len(suite.seeds)  # the seeds of an entry train (and sample) as one ensemble
     for cell in suite.cells():
         shape = tuple(datasets[cell.dataset.label].shape)
+        check_memory(
+            shape,
+            members * max(cell.eval.n_samples, cell.eval.track_samples),
+            members * cell.train.batch_size * cell.train.pack,
+            f"{where}: {cell.dataset.label} × {cell.objective.label} ({members} seeds)",
+        )
         key = (cell.architecture.label, shape, cell.train.z_dim)
         if key in seen:
             continue

@@ -17,43 +17,44 @@ checks that the result stays inside its root.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ganbench.errors import StoreError
+from ganbench.errors import RecordError, StoreError
+from ganbench.record import (
+    DONE_STATUSES,
+    RUN_ID_RE,
+    RunRecord,
+    check_identity,
+    decode_float,
+    decode_record,
+    encode_record,
+)
 
 log = logging.getLogger(__name__)
 
-RUN_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
+__all__ = ["DONE_STATUSES", "RUN_ID_RE", "ResultStore", "decode_float", "safe_child"]
+
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-DONE_STATUSES = frozenset({"ok", "diverged"})  # deterministic outcomes; "failed" is retried
+REJECTED_DIR = "rejected"  # untrusted records are moved here, never deleted
+_warned: set[tuple[str, int, int]] = set()  # (path, mtime_ns, size) already warned about
 
 
-def _clean(obj: Any) -> Any:
-    """Make ``obj`` strict JSON: NaN → ``null``, ±inf → the strings ``"inf"``/``"-inf"``."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
+_umask_lock = threading.Lock()
 
 
-def decode_float(value: Any) -> float:
-    """Inverse of the record encoding of floats (``null`` → NaN, ``"inf"`` → inf)."""
-    if value is None:
-        return math.nan
-    if isinstance(value, str):
-        return float(value)  # "inf" / "-inf"
-    return float(value)
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it for other threads)."""
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -66,6 +67,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; honour the umask instead
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -87,6 +89,20 @@ def safe_child(root: str | Path, name: str, what: str = "name") -> Path:
     return Path(root) / name  # one path component that is neither '.' nor '..'
 
 
+@contextlib.contextmanager
+def report_folder(folder: str | Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing a report in ``folder`` into a one-line StoreError.
+
+    The records are read-only inputs of a report, so they are kept whatever happens.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write the report in {folder}: {exc.strerror or exc} (the records are kept)"
+        ) from None
+
+
 class ResultStore:
     """The records of one suite under ``<root>/<suite>/``."""
 
@@ -106,25 +122,76 @@ class ResultStore:
         self.path(run_id)
         return self.dir / "artifacts" / run_id
 
-    def read(self, run_id: str) -> dict[str, Any] | None:
-        """The record of ``run_id``, or ``None`` when absent or unreadable."""
-        p = self.path(run_id)
-        if not p.exists():
-            return None
-        return self._load(p)
+    def read(self, run_id: str, *, warn: bool = True) -> RunRecord | None:
+        """The trusted record of ``run_id``, or ``None`` when absent or not trusted.
 
-    def _load(self, p: Path) -> dict[str, Any] | None:
+        A record is trusted when it passes :func:`~ganbench.record.validate_record`
+        and is the record of its cell (:func:`~ganbench.record.check_identity`);
+        otherwise a warning naming the file and the field is logged once
+        (unless ``warn`` is off) and ``None`` is returned.
+        """
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            log.warning("ignoring unreadable record %s (%s)", p, exc.__class__.__name__)
+            return self.load(run_id)
+        except RecordError as exc:
+            if warn:
+                self._warn_once(self.path(run_id), f"ignoring record {exc}")
             return None
-        return data if isinstance(data, dict) else None
 
-    def is_done(self, run_id: str) -> bool:
-        """Whether a finished (``ok`` or ``diverged``) record exists."""
-        rec = self.read(run_id)
-        return rec is not None and rec.get("status") in DONE_STATUSES
+    def load(self, run_id: str) -> RunRecord | None:
+        """The record of ``run_id`` (``None`` when absent); :class:`RecordError` when untrusted."""
+        p = self.path(run_id)
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise RecordError(f"{p}: unreadable ({exc.strerror or exc})") from None
+        rec = decode_record(data, p)
+        check_identity(rec, p, run_id)
+        return rec
+
+    def _warn_once(self, p: Path, message: str) -> None:
+        """Log ``message`` about file ``p`` unless it was logged for this version of ``p``."""
+        try:
+            st = p.stat()
+            key = (str(p), st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = (str(p), 0, 0)
+        if key not in _warned:
+            _warned.add(key)
+            log.warning("%s", message)
+
+    def is_done(self, run_id: str, *, warn: bool = True) -> bool:
+        """Whether a trusted, finished (``ok`` or ``diverged``) record exists."""
+        rec = self.read(run_id, warn=warn)
+        return rec is not None and rec["status"] in DONE_STATUSES
+
+    def set_aside(self, run_id: str) -> Path | None:
+        """Move an untrusted record of ``run_id`` to ``rejected/`` (call holding its lock).
+
+        Returns the new path, or ``None`` when the record is absent or trusted.
+        The file is kept, under ``rejected/<run_id>.<n>.json``, and a warning
+        names it and the reason; the cell is then run again.
+        """
+        p = self.path(run_id)
+        try:
+            self.load(run_id)
+            return None
+        except RecordError as exc:
+            reason = str(exc)
+        folder = self.dir / REJECTED_DIR
+        n = 0
+        while (dest := folder / f"{run_id}.{n}.json").exists():
+            n += 1
+        try:
+            folder.mkdir(exist_ok=True)
+            os.replace(p, dest)
+        except OSError as err:
+            raise StoreError(
+                f"cannot move the untrusted record {p} aside: {err.strerror or err}"
+            ) from None
+        log.warning("record not trusted, moved to %s; the cell runs again: %s", dest, reason)
+        return dest
 
     def write(self, record: dict[str, Any]) -> Path:
         """Write ``record`` atomically; raises :class:`StoreError` when the folder is unusable.
@@ -135,12 +202,12 @@ class ResultStore:
         """
         p = self.path(record["run_id"])
         files = record.pop("_files", None) or {}
-        text = json.dumps(_clean(record), indent=1, sort_keys=True, allow_nan=False)
+        text = encode_record(record)
         try:
             folder = self.artifacts(record["run_id"])
             for name, data in files.items():
                 atomic_write_bytes(safe_child(folder, name, "artifact name"), data)
-            atomic_write_text(p, text + "\n")
+            atomic_write_text(p, text)
         except OSError as exc:
             raise StoreError(
                 f"cannot write record {p}: {exc.strerror or exc} (earlier records are untouched)"
@@ -167,19 +234,48 @@ class ResultStore:
                 n += 1
         return n
 
-    def iter_records(self) -> Iterator[dict[str, Any]]:
-        """Every readable record of the suite, in run-id order."""
+    def run_ids(self) -> list[str]:
+        """Run ids of every record file in the folder (trusted or not), sorted."""
         if not self.dir.is_dir():
-            return
-        for p in sorted(self.dir.glob("*.json")):
-            if RUN_ID_RE.match(p.stem):
-                rec = self._load(p)
-                if rec is not None:
-                    yield rec
+            return []
+        return sorted(
+            p.stem for p in self.dir.glob("*.json") if RUN_ID_RE.fullmatch(p.stem) and p.is_file()
+        )
 
-    def records(self) -> list[dict[str, Any]]:
-        """All readable records as a list."""
+    def iter_records(self) -> Iterator[RunRecord]:
+        """Every trusted record in the folder, in run-id order (see :meth:`cell_records`)."""
+        for run_id in self.run_ids():
+            rec = self.read(run_id)
+            if rec is not None:
+                yield rec
+
+    def records(self) -> list[RunRecord]:
+        """All trusted records in the folder as a list."""
         return list(self.iter_records())
+
+    def cell_records(self, run_ids: Sequence[str]) -> list[RunRecord]:
+        """The trusted records of cells ``run_ids``, in that order (cells without one left out).
+
+        Records of other cells in the folder are never returned; they are
+        counted in one warning line (see :meth:`stale`).
+        """
+        records = [r for r in (self.read(rid) for rid in run_ids) if r is not None]
+        stale = self.stale(run_ids)
+        if stale:
+            log.warning(
+                "%d record(s) in %s are not cells of suite %s as it is now (stale: an earlier "
+                "version of the suite, or another suite of that name) and are not counted; "
+                "delete them, or move them to another folder to keep them",
+                len(stale),
+                self.dir,
+                self.dir.name,
+            )
+        return records
+
+    def stale(self, run_ids: Sequence[str]) -> list[str]:
+        """Run ids of record files in the folder that are not among ``run_ids``."""
+        current = set(run_ids)
+        return [rid for rid in self.run_ids() if rid not in current]
 
     def check_writable(self) -> None:
         """Fail early with a one-line error when the results folder cannot be written."""

@@ -159,7 +159,8 @@ class _Driver:
             mtime = self.store.path(cell.run_id).stat().st_mtime
         except FileNotFoundError:
             return False
-        return mtime >= self.started or (not self.force and self.store.is_done(cell.run_id))
+        done = not self.force and self.store.is_done(cell.run_id, warn=False)
+        return mtime >= self.started or done
 
     def _claim(self, group: list[Cell]) -> tuple[list[Cell], list[CellLock], list[Cell]]:
         mine, locks, busy = [], [], []
@@ -174,6 +175,7 @@ class _Driver:
             else:
                 if lock.stale:  # its holder died, maybe while writing the record
                     self.store.remove_temp_files(cell.run_id)
+                self.store.set_aside(cell.run_id)  # an untrusted record is kept, not overwritten
                 mine.append(cell)
                 locks.append(lock)
         return mine, locks, busy
@@ -280,7 +282,7 @@ def run_suite(
     store.check_writable()
     recover(store)
     all_cells = suite.cells()
-    todo = all_cells if force else [c for c in all_cells if not store.is_done(c.run_id)]
+    todo = all_cells if force else [c for c in all_cells if not store.is_done(c.run_id, warn=False)]
     summary = SweepSummary(total=len(all_cells), skipped=len(all_cells) - len(todo))
     if not todo:
         log.info("all %d cells of %s already have records", len(all_cells), suite.name)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ganbench.config import load_suite
+from ganbench.record import config_run_id, new_record
 from ganbench.runner import sweep
 from ganbench.runner.tasks import Outcome, Task
 
@@ -28,16 +29,19 @@ eval: {{n_samples: 50, keep_samples: 5}}
 """
 
 
-def fake_record(cell: Any, status: str = "ok") -> dict[str, Any]:
-    """The fields the driver and the store need."""
-    return {
-        "run_id": cell.run_id,
-        "suite": cell.suite,
-        "coords": cell.coords,
-        "status": status,
-        "environment": {},
-        "metrics": {},
-    }
+def fake_record(cell: Any, status: str = "ok", **fields: Any) -> dict[str, Any]:
+    """A valid record of ``cell`` (what the store trusts) without training; ``fields`` added."""
+    rec = new_record(cell.run_id, cell.suite, cell.coords, cell.resolved(), {})
+    rec.update({"status": status, "metrics": {}, **fields})
+    return rec
+
+
+def plain_record(config: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    """A valid record of a made-up cell whose resolved config is ``config``."""
+    config = {"x": 1} if config is None else config
+    rec = new_record(config_run_id(config), "s", {"seed": 0}, config, {})
+    rec.update({"status": "ok", "metrics": {}, **fields})
+    return rec
 
 
 class FakeExecutor:

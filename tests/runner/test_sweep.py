@@ -14,6 +14,7 @@ from ganbench.errors import ConfigError, StoreError
 from ganbench.runner import RunOptions, run_suite
 from ganbench.runner.locks import LockDir
 from ganbench.runner.store import ResultStore
+from tests.runner.conftest import fake_record
 
 FAST = RunOptions(poll_s=0.02)
 
@@ -83,7 +84,7 @@ def test_cell_locked_by_another_runner_is_left_to_it(small_suite, fake_executor,
     fake = fake_executor()
 
     def other_finishes() -> None:
-        store.write({"run_id": cells[1].run_id, "status": "ok", "by": "other"})
+        store.write(fake_record(cells[1], by="other"))
         other.release()
 
     timer = threading.Timer(0.5, other_finishes)
@@ -101,7 +102,7 @@ def test_record_written_meanwhile_is_not_trained_again(small_suite, fake_executo
     cells = suite.cells()
     store = ResultStore(tmp_path, suite.name)
     fake = fake_executor(slots=1)
-    fake.before_poll = lambda: store.write({"run_id": cells[4].run_id, "status": "ok", "by": "x"})
+    fake.before_poll = lambda: store.write(fake_record(cells[4], by="x"))
     summary = run_suite(suite, tmp_path, "cpu", progress=False, options=FAST)
     assert fake.submitted[1] == [cells[3].run_id, cells[5].run_id]
     assert summary.by_others == 1 and store.read(cells[4].run_id)["by"] == "x"
@@ -119,7 +120,7 @@ def test_leftovers_of_a_dead_writer_are_cleaned(small_suite, fake_executor, tmp_
     live = LockDir(store.lock_dir).try_acquire(cells[4].run_id)  # a live runner is writing
     (store.dir / f".{cells[4].run_id}.json.w1.tmp").write_text("{being written")
     fake = fake_executor()
-    threading.Timer(0.3, lambda: (store.write({"run_id": cells[4].run_id}), live.release())).start()
+    threading.Timer(0.3, lambda: (store.write(fake_record(cells[4])), live.release())).start()
     run_suite(suite, tmp_path, "cpu", progress=False, options=FAST)
     assert [p.name for p in store.temp_files()] == [f".{cells[4].run_id}.json.w1.tmp"]
     assert list(store.lock_dir.iterdir()) == []
@@ -184,7 +185,7 @@ def test_unwritable_results_root_is_one_line_and_creates_nothing(small_suite, tm
     ("yaml_fragment", "message"),
     [
         ("datasets: [{name: ring, params: {std: -1.0}}]", "std > 0"),
-        ("datasets: [{name: grid, params: {n_per_side: 100000000000000000000}}]", "grid"),
+        ("datasets: [{name: grid, params: {n_per_side: 100000000000000000000}}]", "n_per_side"),
         ("architectures: [{name: mlp, params: {depth: 0}}]", "mlp needs depths"),
     ],
 )
