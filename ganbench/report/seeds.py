@@ -116,9 +116,7 @@ def outcome_counts(outcomes: pd.Series) -> dict[str, int]:
     return out
 
 
-def competition_ranks(
-    bad_fraction: np.ndarray, score: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def competition_ranks(bad_fraction: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ranks of one group on the key (bad fraction, score), lower first.
 
     Returns the competition rank (1, 2, 2, 4) and the average rank (ties share

@@ -28,8 +28,12 @@ def _train(cells, objective: str, variant: str | None = None):
 
 @pytest.mark.parametrize("suite_lr", [None, 1e-3, 2e-4, 5e-5])
 def test_wgan_gp_resolves_its_paper_lr_and_betas(write_suite, suite_lr):
-    text = TINY_SUITE if suite_lr is None else TINY_SUITE.replace(
-        "  steps: 20\n", f"  steps: 20\n  lr: {suite_lr!r}\n  betas: [0.5, 0.99]\n"
+    text = (
+        TINY_SUITE
+        if suite_lr is None
+        else TINY_SUITE.replace(
+            "  steps: 20\n", f"  steps: 20\n  lr: {suite_lr!r}\n  betas: [0.5, 0.99]\n"
+        )
     )
     cells = load_suite(write_suite(text)).cells()
     assert _train(cells, "wgan-gp") == (1e-4, (0.0, 0.9), 5)
