@@ -21,21 +21,29 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ganbench.architectures import ARCHITECTURES
+from ganbench.axes import (
+    ComponentSpec,
+    Variant,
+    parse_axis,
+    parse_entry,
+    parse_seeds,
+    parse_variants,
+)
 from ganbench.datasets import DATASETS
-from ganbench.errors import ConfigError, UnknownNameError, echo
-from ganbench.limits import EVAL_MAX, SEED_MAX, TRAIN_MAX, check_counts
+from ganbench.errors import ConfigError, echo
+from ganbench.limits import EVAL_MAX, TRAIN_MAX, check_counts
 from ganbench.metrics import METRICS
 from ganbench.objectives import OBJECTIVES
 from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
 from ganbench.record import config_run_id
 from ganbench.registry import Registry
-from ganbench.strict import check_keys, check_label, expect, unique_labels
+from ganbench.strict import check_keys, expect, unique_labels
 from ganbench.train.config import EvalConfig, TrainConfig
 from ganbench.yamlio import load_yaml_file
 
@@ -58,30 +66,6 @@ TOP_KEYS = {
     "eval",
     "paper",
 }
-ENTRY_KEYS = {"name", "label", "params", "train"}
-
-
-@dataclass(frozen=True)
-class ComponentSpec:
-    """A registry name, its display label and its fully resolved parameters."""
-
-    name: str
-    label: str
-    params: dict[str, Any] = field(default_factory=dict)
-    train: dict[str, Any] = field(default_factory=dict)  # per-entry train overrides
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A labelled set of training overrides (e.g. ``pacgan2: {pack: 2}``).
-
-    ``architecture`` overrides architecture parameters for the variant's cells
-    (e.g. ``spectral-norm: {architecture: {d_spectral_norm: true}}``).
-    """
-
-    label: str
-    train: dict[str, Any] = field(default_factory=dict)
-    architecture: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,78 +201,6 @@ def build_train_config(values: Mapping[str, Any], where: str) -> TrainConfig:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _component(
-    raw: Any,
-    registry: Registry[Any],
-    where: str,
-    overrides: Mapping[str, Any] | None,
-    skip: tuple[str, ...] = (),
-    allow_train: bool = False,
-) -> ComponentSpec:
-    if isinstance(raw, str):
-        raw = {"name": raw}
-    expect(raw, dict, where, f"a {registry.kind} name or a mapping with 'name'")
-    check_keys(raw, ENTRY_KEYS if allow_train else ENTRY_KEYS - {"train"}, where)
-    name = raw.get("name")
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}.name: expected a {registry.kind} name, got {echo(name)}")
-    try:
-        entry = registry.entry(name)
-    except UnknownNameError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    label = check_label(raw.get("label", name), f"{where}.label")
-    given = dict((overrides or {}).get(name, {}))
-    given.update(expect(raw.get("params", {}) or {}, dict, f"{where}.params", "a mapping"))
-    params = resolve_params(entry.obj, given, where=f"{where}.params", skip=skip)
-    train = expect(raw.get("train", {}) or {}, dict, f"{where}.train", "a mapping")
-    return ComponentSpec(name=name, label=label, params=params, train=dict(train))
-
-
-def _axis(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
-    if key not in data:
-        raise ConfigError(f"{where}: missing required key {key!r}")
-    items = data[key]
-    expect(items, list, f"{where}: {key}", "a list")
-    if not items:
-        raise ConfigError(f"{where}: {key}: empty list (the matrix would have no cells)")
-    return items
-
-
-def _seeds(data: Mapping[str, Any], where: str) -> tuple[int, ...]:
-    seeds = _axis(data, "seeds", where)
-    for i, s in enumerate(seeds):
-        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= SEED_MAX:
-            raise ConfigError(
-                f"{where}: seeds[{i}]: expected a non-negative integer, got {echo(s)} "
-                f"(at most {SEED_MAX})"
-            )
-    if len(set(seeds)) != len(seeds):
-        raise ConfigError(f"{where}: seeds: duplicate seeds in {echo(seeds)}")
-    return tuple(seeds)
-
-
-def _variants(data: Mapping[str, Any], where: str) -> tuple[Variant, ...]:
-    raw = data.get("variants")
-    if raw is None:
-        return (Variant("default"),)
-    expect(raw, list, f"{where}: variants", "a list")
-    if not raw:
-        raise ConfigError(f"{where}: variants: empty list (omit the key for no variants)")
-    out = []
-    for i, item in enumerate(raw):
-        w = f"{where}: variants[{i}]"
-        if isinstance(item, str):
-            item = {"label": item}
-        expect(item, dict, w, "a label or a mapping with 'label', 'train', 'architecture'")
-        check_keys(item, {"label", "train", "architecture"}, w)
-        label = check_label(item.get("label"), f"{w}.label")
-        train = expect(item.get("train", {}) or {}, dict, f"{w}.train", "a mapping")
-        arch = expect(item.get("architecture", {}) or {}, dict, f"{w}.architecture", "a mapping")
-        out.append(Variant(label, dict(train), dict(arch)))
-    unique_labels(out, f"{where}: variants")
-    return tuple(out)
-
-
 def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     """Validate a parsed suite mapping; ``path`` is used in messages and for the default name."""
     where = str(path)
@@ -310,16 +222,16 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
             raise ConfigError(f"{where}: objective_params: {OBJECTIVES.unknown_message(key)}")
         expect(val, dict, f"{where}: objective_params.{key}", "a mapping")
     datasets = [
-        _component(d, DATASETS, f"{where}: datasets[{i}]", None, allow_train=True)
-        for i, d in enumerate(_axis(data, "datasets", where))
+        parse_entry(d, DATASETS, f"{where}: datasets[{i}]", None, allow_train=True)
+        for i, d in enumerate(parse_axis(data, "datasets", where))
     ]
     objectives = [
-        _component(o, OBJECTIVES, f"{where}: objectives[{i}]", obj_params, allow_train=True)
-        for i, o in enumerate(_axis(data, "objectives", where))
+        parse_entry(o, OBJECTIVES, f"{where}: objectives[{i}]", obj_params, allow_train=True)
+        for i, o in enumerate(parse_axis(data, "objectives", where))
     ]
     architectures = [
-        _component(a, ARCHITECTURES, f"{where}: architectures[{i}]", None, skip=("ctx",))
-        for i, a in enumerate(_axis(data, "architectures", where))
+        parse_entry(a, ARCHITECTURES, f"{where}: architectures[{i}]", None, skip=("ctx",))
+        for i, a in enumerate(parse_axis(data, "architectures", where))
     ]
     for key, specs in (
         ("datasets", datasets),
@@ -346,7 +258,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         eval_cfg = EvalConfig(**eval_params)
     except ValueError as exc:
         raise ConfigError(f"{where}: eval: {exc}") from None
-    variants = _variants(data, where)
+    variants = parse_variants(data, where)
     paper = None
     if data.get("paper") is not None:
         axes = {
@@ -361,7 +273,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         path=path,
         file_hash=file_hash,
         description=desc,
-        seeds=_seeds(data, where),
+        seeds=parse_seeds(data, where),
         datasets=tuple(datasets),
         objectives=tuple(objectives),
         architectures=tuple(architectures),

@@ -113,9 +113,6 @@ def run_fits(
 ) -> tuple[list[dict[str, Any]], Path]:
     """Run (or reuse) the fits and render their own report; ``(records, index.html)``."""
     mod = _fits_module()
-    from ganbench.fits.report import render_fit_report
-    from ganbench.runner.store import report_folder
-
     suite = run.suite
     if train:
         records = mod.run_fit_suite(suite, results, force=force)
@@ -123,13 +120,5 @@ def run_fits(
         records = mod.suite_records(suite, results)
     if not records:
         raise ConfigError(f"reproduce {suite.name}: no fit records under {results}/{suite.name}")
-    with report_folder(Path(reports) / suite.name):
-        index = render_fit_report(
-            suite.name,
-            records,
-            Path(reports) / suite.name,
-            suite_path=str(suite.path),
-            suite_hash=suite.file_hash,
-            paper=suite.paper,
-        )
+    index = mod.render_suite_report(suite, records, reports)
     return records, index

@@ -29,7 +29,8 @@ import numpy as np
 import torch
 
 from ganbench import env
-from ganbench.config import NAME_RE, ComponentSpec, _component, build_component
+from ganbench.axes import ComponentSpec, parse_entry
+from ganbench.config import NAME_RE, build_component
 from ganbench.errors import ConfigError, GanbenchError, echo
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
@@ -124,7 +125,7 @@ def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") ->
     desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
     if "target" not in data:
         raise ConfigError(f"{where}: missing required key 'target'")
-    target = _component(data["target"], FIT_TARGETS, f"{where}: target", None)
+    target = parse_entry(data["target"], FIT_TARGETS, f"{where}: target", None)
     model = data.get("model", MODELS[0])
     if model not in MODELS:
         raise ConfigError(
@@ -134,7 +135,7 @@ def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") ->
     if not raw_fits:
         raise ConfigError(f"{where}: fits: empty list")
     fits = [
-        _component(f, FIT_OBJECTIVES, f"{where}: fits[{i}]", None) for i, f in enumerate(raw_fits)
+        parse_entry(f, FIT_OBJECTIVES, f"{where}: fits[{i}]", None) for i, f in enumerate(raw_fits)
     ]
     unique_labels(fits, f"{where}: fits")
     points = expect(
@@ -248,25 +249,33 @@ def suite_records(suite: FitSuite, results: str | Path) -> list[dict[str, Any]]:
     return list(store.cell_records([c.run_id for c in suite.cells()]))
 
 
-def fit_suite_command(
-    suite: FitSuite, results: str | Path, reports: str | Path, *, run: bool, force: bool = False
-) -> list[str]:
-    """``ganbench run`` (``run=True``) or ``ganbench report`` of a fit suite; the lines to print."""
+def render_suite_report(
+    suite: FitSuite, records: list[dict[str, Any]], reports: str | Path
+) -> Path:
+    """Render the fit report under ``reports/<name>/`` (one line if it cannot be written)."""
     from ganbench.fits.report import render_fit_report
     from ganbench.runner.store import report_folder
 
-    records = run_fit_suite(suite, results, force=force) if run else suite_records(suite, results)
-    if not records:
-        raise GanbenchError(f"no records for suite {suite.name!r} under {results}/{suite.name}")
-    with report_folder(Path(reports) / suite.name):
-        path = render_fit_report(
+    folder = Path(reports) / suite.name
+    with report_folder(folder):
+        return render_fit_report(
             suite.name,
             records,
-            Path(reports) / suite.name,
+            folder,
             suite_path=str(suite.path),
             suite_hash=suite.file_hash,
             paper=suite.paper,
         )
+
+
+def fit_suite_command(
+    suite: FitSuite, results: str | Path, reports: str | Path, *, run: bool, force: bool = False
+) -> list[str]:
+    """``ganbench run`` (``run=True``) or ``ganbench report`` of a fit suite; the lines to print."""
+    records = run_fit_suite(suite, results, force=force) if run else suite_records(suite, results)
+    if not records:
+        raise GanbenchError(f"no records for suite {suite.name!r} under {results}/{suite.name}")
+    path = render_suite_report(suite, records, reports)
     lines = []
     for rec in records:
         res = rec.get("result") or {}

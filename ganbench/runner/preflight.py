@@ -19,7 +19,8 @@ import torch
 
 from ganbench.architectures import ARCHITECTURES
 from ganbench.architectures.base import ModelContext
-from ganbench.config import Cell, ComponentSpec, Suite, build_component
+from ganbench.axes import ComponentSpec
+from ganbench.config import Cell, Suite, build_component
 from ganbench.datasets import DATASETS
 from ganbench.datasets.base import Dataset
 from ganbench.errors import ConfigError, GanbenchError

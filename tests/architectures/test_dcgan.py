@@ -12,7 +12,8 @@ from ganbench.architectures import ARCHITECTURES, ModelContext
 from ganbench.architectures.conv import MemberNets, SpectralNorm, numerics, spectral_norm
 from ganbench.architectures.dcgan import layout
 from ganbench.architectures.layers import reset_members
-from ganbench.config import ComponentSpec, build_component
+from ganbench.axes import ComponentSpec
+from ganbench.config import build_component
 from ganbench.errors import ConfigError
 
 IMAGE_ARCHS = [

@@ -192,7 +192,7 @@ def test_every_image_set_meets_the_interface(name):
 
 
 def test_bad_resolution_is_a_config_error():
-    from ganbench.config import ComponentSpec
+    from ganbench.axes import ComponentSpec
     from ganbench.errors import ConfigError
 
     spec = ComponentSpec("digits", "digits", {"resolution": 2})
