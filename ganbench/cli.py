@@ -9,16 +9,13 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ganbench import __version__
 from ganbench.errors import GanbenchError
 
 if TYPE_CHECKING:
-    from ganbench.config import Suite
-    from ganbench.fits.suite import FitSuite
-
-log = logging.getLogger("ganbench")
+    from ganbench.registry import Registry
 
 LS_KINDS = ("objectives", "architectures", "datasets", "metrics", "regularizers")
 
@@ -122,21 +119,11 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate a suite and print its matrix size."""
-    from ganbench.config import Suite, load_any_suite
-    from ganbench.runner.preflight import preflight
+    """Validate a suite of any kind and print what it would run."""
+    from ganbench.kinds import load_suite
 
-    suite = load_any_suite(args.suite)
-    if not isinstance(suite, Suite):
-        print(f"{args.suite}: ok — {suite.kind}: {suite.summary()}")
-        return 0
-    preflight(suite)
-    cells = suite.cells()
-    print(
-        f"{args.suite}: ok — {len(cells)} cells = {len(suite.datasets)} datasets × "
-        f"{len(suite.objectives)} objectives × {len(suite.architectures)} architectures × "
-        f"{len(suite.variants)} variants × {len(suite.seeds)} seeds"
-    )
+    kind, suite = load_suite(args.suite)
+    print(f"{args.suite}: ok — {kind.validate_summary(suite)}")
     return 0
 
 
@@ -148,13 +135,14 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from ganbench.objectives import OBJECTIVES
     from ganbench.regularizers import REGULARIZERS
 
-    registry = {
+    registries: dict[str, Registry[Any]] = {
         "objectives": OBJECTIVES,
         "architectures": ARCHITECTURES,
         "datasets": DATASETS,
         "metrics": METRICS,
         "regularizers": REGULARIZERS,
-    }[args.kind]
+    }
+    registry = registries[args.kind]
     width = max((len(n) for n in registry.names()), default=0)
     for entry in registry.entries():
         extra = ""
@@ -167,45 +155,10 @@ def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(suite: Suite, results: str, reports: str) -> int:
-    from ganbench.report import render_report
-    from ganbench.report.format import terminal_table
-    from ganbench.runner.store import ResultStore, report_folder, safe_child
-
-    store = ResultStore(results, suite.name)
-    records = store.cell_records([c.run_id for c in suite.cells()])
-    if not records:
-        raise GanbenchError(f"no records for suite {suite.name!r} under {store.dir}")
-    out = safe_child(reports, suite.name, "suite name")
-    with report_folder(out):
-        report = render_report(
-            suite.name,
-            list(records),
-            out,
-            suite_path=str(suite.path),
-            suite_hash=suite.file_hash,
-            description=suite.description,
-            results_dir=store.dir,
-        )
-    _show(terminal_table(report.summary))
-    _show(f"\nreport: {report.path}")
-    return 0
-
-
-def _fit_suite(args: argparse.Namespace, suite: FitSuite, run: bool) -> int:
-    """``run``/``report`` for a ``kind: divergence-fit`` suite."""
-    from ganbench.fits.suite import fit_suite_command
-
-    force = bool(getattr(args, "force", False))
-    _show("\n".join(fit_suite_command(suite, args.results, args.reports, run=run, force=force)))
-    return 0
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run a suite, then render and print its leaderboard."""
-    from ganbench.config import Suite, load_any_suite
-    from ganbench.env import resolve_device
-    from ganbench.runner import RunOptions, run_suite
+    """Run a suite of any kind, then render and print its report."""
+    from ganbench.kinds import RunRequest, load_suite
+    from ganbench.runner import RunOptions
 
     options = RunOptions(
         backend=args.backend,
@@ -214,40 +167,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         cpus_per_task=args.cpus_per_task,
         gpus_per_task=args.gpus_per_task,
     )
-    suite = load_any_suite(args.suite)
-    if not isinstance(suite, Suite):
-        return _fit_suite(args, suite, run=True)
-    device = args.device if args.backend == "ray" else resolve_device(args.device)
-    summary = run_suite(
-        suite,
-        args.results,
-        device,
+    request = RunRequest(
+        results=args.results,
+        reports=args.reports,
+        device=args.device,
         force=args.force,
         ensemble=not args.no_ensemble,
         progress=not args.no_progress,
         options=options,
     )
-    log.info(
-        "%s: %d cells, %d skipped, %d run %s, %d by another runner, in %.1f s",
-        suite.name,
-        summary.total,
-        summary.skipped,
-        summary.ran,
-        summary.status or "",
-        summary.by_others,
-        summary.wall_s,
-    )
-    return _render(suite, args.results, args.reports)
+    kind, suite = load_suite(args.suite)
+    _show("\n".join(kind.run(suite, request)))
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-render a suite's report from its records."""
-    from ganbench.config import Suite, load_any_suite
+    from ganbench.kinds import load_suite
 
-    suite = load_any_suite(args.suite)
-    if not isinstance(suite, Suite):
-        return _fit_suite(args, suite, run=False)
-    return _render(suite, args.results, args.reports)
+    kind, suite = load_suite(args.suite)
+    _show("\n".join(kind.report(suite, args.results, args.reports)))
+    return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:

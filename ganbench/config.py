@@ -11,19 +11,18 @@ train?}``. Training settings resolve in this order, later wins::
 
 Every error names the file, the key path, the bad value and what is valid.
 
-An optional top-level ``kind:`` selects the experiment: ``gan`` (the default,
-this module) or ``divergence-fit`` (:mod:`ganbench.fits.suite`, a model fitted
-to a known target by minimising divergences); :func:`load_any_suite` dispatches.
+This module parses suites of the ``gan`` kind, the default of the optional
+top-level ``kind:``; :func:`ganbench.kinds.load_suite` loads a suite of any
+kind (:mod:`ganbench.kinds`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ganbench.architectures import ARCHITECTURES
 from ganbench.axes import (
@@ -36,6 +35,8 @@ from ganbench.axes import (
 )
 from ganbench.datasets import DATASETS
 from ganbench.errors import ConfigError, echo
+from ganbench.kinds import file_digest, kind_name
+from ganbench.kinds.gan import NAME as KIND
 from ganbench.limits import EVAL_MAX, TRAIN_MAX, check_counts
 from ganbench.metrics import METRICS
 from ganbench.objectives import OBJECTIVES
@@ -47,10 +48,6 @@ from ganbench.strict import check_keys, expect, unique_labels
 from ganbench.train.config import EvalConfig, TrainConfig
 from ganbench.yamlio import load_yaml_file
 
-if TYPE_CHECKING:
-    from ganbench.fits.suite import FitSuite
-
-SUITE_KINDS = ("gan", "divergence-fit")  # the optional top-level ``kind:`` (default gan)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 TOP_KEYS = {
     "kind",
@@ -204,7 +201,7 @@ def build_train_config(values: Mapping[str, Any], where: str) -> TrainConfig:
 def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     """Validate a parsed suite mapping; ``path`` is used in messages and for the default name."""
     where = str(path)
-    if suite_kind(data, where) != "gan":
+    if kind_name(data, where) != KIND:
         raise ConfigError(f"{where}: a kind {echo(data['kind'])} suite is not a GAN suite")
     check_keys(data, TOP_KEYS, where)
     name = data.get("name", path.stem)
@@ -292,40 +289,13 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     return suite
 
 
-def suite_kind(data: Any, where: str) -> str:
-    """The suite's ``kind`` (``gan`` when absent); anything else is a one-line error."""
-    expect(data, dict, where, "a mapping at the top level")
-    kind = data.get("kind", "gan")
-    if kind not in SUITE_KINDS:
-        raise ConfigError(
-            f"{where}: kind: {echo(kind)} is not valid (valid: {', '.join(SUITE_KINDS)})"
-        )
-    return str(kind)
-
-
 def load_suite(path: str | Path) -> Suite:
-    """Load and validate a GAN suite file."""
+    """Load and validate a GAN suite file (any kind: :func:`ganbench.kinds.load_suite`)."""
     p = Path(path)
-    data = load_yaml_file(p)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-    return parse_suite(data, p, digest)
+    return parse_suite(load_yaml_file(p), p, file_digest(p))
 
 
-def load_any_suite(path: str | Path) -> Suite | FitSuite:
-    """Load a suite of any ``kind``: a GAN :class:`Suite` or a divergence-fit ``FitSuite``."""
-    p = Path(path)
-    data = load_yaml_file(p)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-    if suite_kind(data, str(p)) == "divergence-fit":
-        from ganbench.fits.suite import parse_fit_suite
-
-        return parse_fit_suite(data, p, digest)
-    return parse_suite(data, p, digest)
-
-
-def build_component(
-    spec: ComponentSpec, registry: Registry[Callable[..., Any]], where: str, *args: Any
-) -> Any:
+def build_component(spec: ComponentSpec, registry: Registry[Any], where: str, *args: Any) -> Any:
     """Instantiate ``spec`` from ``registry``; a ``ValueError`` becomes a :class:`ConfigError`."""
     try:
         return registry.get(spec.name)(*args, **spec.params)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
 from ganbench.errors import RecordError, echo
+from ganbench.kinds.fit import NAME as FIT_KIND
 
 SCHEMA = 1  # the record schema version; part of every run id's hash
 STATUSES = ("ok", "failed", "diverged")
@@ -56,7 +57,7 @@ class RunRecord(TypedDict):
     config: dict[str, Any]  # the fully resolved cell config (hashed into run_id)
     status: Status  # ok / failed / diverged
     environment: NotRequired[dict[str, Any]]  # ganbench, torch, device, git hash
-    kind: NotRequired[str]  # the suite kind for non-GAN records ("divergence-fit")
+    kind: NotRequired[str]  # the suite kind for non-GAN records (ganbench.kinds)
     error: NotRequired[str | None]  # error text of a failed or diverged run
     traceback: NotRequired[str]  # last 4000 characters of a failure's traceback
     diverged_step: NotRequired[int | None]  # step of the first non-finite loss
@@ -208,7 +209,7 @@ def validate_record(obj: Any, path: str | Path) -> RunRecord:
     _check_metrics(obj.get("metrics", {}), path)
     _check_curves(obj.get("curves", {}), path, "curves", 0)
     _check_samples(obj.get("samples", {}), path)
-    if obj.get("kind") == "divergence-fit" and obj["status"] == "ok":
+    if obj.get("kind") == FIT_KIND and obj["status"] == "ok":
         _check_fit_result(obj.get("result"), path)
     return cast(RunRecord, obj)
 

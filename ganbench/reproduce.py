@@ -5,12 +5,15 @@ directory first, then next to the ganbench checkout). ``--budget cpu`` or
 ``gpu`` applies the paper's named budget (fewer seeds or steps, stated in
 words); ``full`` runs the suite exactly as written, i.e. the paper's protocol.
 Records go to ``<results>/<name>-<budget>/`` so budgets never mix.
+
+What a budget means and how a paper suite runs depends on its kind (GAN
+suites: :mod:`ganbench.reproduce_gan`; fit suites: :mod:`ganbench.reproduce_fits`);
+this module finds the suite, dispatches through :mod:`ganbench.kinds` and
+renders the shared "paper vs. ganbench" page.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,18 +21,15 @@ from typing import TYPE_CHECKING
 import torch
 
 import ganbench
-from ganbench.config import Suite, load_suite, parse_suite
 from ganbench.errors import ConfigError
-from ganbench.papers import Budget, Paper, apply_budget
-from ganbench.reproduce_fits import FIT_KIND, FitPaperRun, fit_frames, load_fit_paper_run, run_fits
+from ganbench.kinds import PaperRun, ReproduceRequest, get_kind, kind_name
+from ganbench.papers import Budget, Paper
 from ganbench.yamlio import load_yaml_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ganbench.report.paper import PageInfo
-
-log = logging.getLogger(__name__)
 
 BUDGET_CHOICES = ("cpu", "gpu", "full")
 
@@ -62,61 +62,18 @@ def find_paper_suite(name: str) -> Path:
     return available[name]
 
 
-@dataclass(frozen=True)
-class PaperRun:
-    """A paper suite at a budget: the suite to run and the budget applied (``None`` = full)."""
-
-    suite: Suite
-    base: Suite
-    budget: Budget | None
-
-    @property
-    def budget_name(self) -> str:
-        """``cpu``, ``gpu`` or ``full``."""
-        return self.budget.name if self.budget else "full"
-
-    @property
-    def paper(self) -> Paper:
-        """The paper section (always present: checked on loading)."""
-        assert self.base.paper is not None
-        return self.base.paper
-
-
 def default_budget() -> str:
     """``gpu`` when CUDA is available, else ``cpu``."""
     return "gpu" if torch.cuda.is_available() else "cpu"
 
 
-def load_paper_run(name: str, budget: str) -> PaperRun | FitPaperRun:
-    """Load paper suite ``name`` and apply ``budget`` (``cpu``, ``gpu`` or ``full``).
-
-    A ``kind: divergence-fit`` suite (deterministic, seconds on a CPU) has no
-    budgets: it always runs as written.
-    """
+def load_paper_run(name: str, budget: str) -> PaperRun:
+    """Load paper suite ``name`` and apply ``budget`` (``cpu``, ``gpu`` or ``full``)."""
     if budget not in BUDGET_CHOICES:
         raise ConfigError(f"--budget {budget!r}: expected one of {', '.join(BUDGET_CHOICES)}")
     path = find_paper_suite(name)
-    data = load_yaml_file(path)
-    if isinstance(data, dict) and data.get("kind") == FIT_KIND:
-        if budget != "full":
-            log.info("%s: fit suites have no budgets; running it as written", path)
-        return load_fit_paper_run(path)
-    base = load_suite(path)
-    if base.paper is None:
-        raise ConfigError(f"{path}: not a paper suite (it has no 'paper:' section)")
-    if budget == "full":
-        data = dict(load_yaml_file(path))
-        data["name"] = f"{base.name}-full"
-        suite = parse_suite(data, path, base.file_hash)
-        return PaperRun(suite, base, None)
-    if budget not in base.paper.budgets:
-        have = ", ".join([*base.paper.budgets, "full"])
-        raise ConfigError(f"{path}: paper suite {base.name!r} has no {budget!r} budget ({have})")
-    b = base.paper.budgets[budget]
-    data = apply_budget(load_yaml_file(path), b)
-    digest = hashlib.sha256(f"{base.file_hash}:{budget}".encode()).hexdigest()[:16]
-    suite = parse_suite(data, path, digest)
-    return PaperRun(suite, base, b)
+    kind = get_kind(kind_name(load_yaml_file(path), str(path)))
+    return kind.load_paper_run(path, budget)
 
 
 def list_lines() -> list[str]:
@@ -129,22 +86,11 @@ def list_lines() -> list[str]:
             lines.append(f"{name}: not available ({exc})")
             continue
         paper = run.paper
-        if isinstance(run, FitPaperRun):
-            budgets = [f"full: {len(run.suite.cells())} deterministic fits (seconds on a CPU)"]
-        else:
-            budgets = [
-                f"{b.name}: {b.cost}, {_cells(run.base, b)} runs" for b in paper.budgets.values()
-            ]
-            budgets.append(f"full: {len(run.base.cells())} runs (the paper's protocol)")
+        budgets = get_kind(run.kind).budget_lines(run)
         lines.append(f"{name}  {paper.authors} {paper.year}, {paper.source} (arXiv:{paper.arxiv})")
         lines.append(f"    {paper.title}")
         lines.append("    budgets: " + "; ".join(budgets))
     return lines or ["(no paper suites found in suites/papers/)"]
-
-
-def _cells(suite: Suite, budget: Budget) -> int:
-    seeds = len(budget.seeds) if budget.seeds is not None else len(suite.seeds)
-    return len(suite.cells()) // max(1, len(suite.seeds)) * seeds
 
 
 @dataclass
@@ -156,26 +102,8 @@ class Reproduction:
     text: str  # the terminal table and closing note
 
 
-def gan_differences(run: PaperRun) -> list[str]:
-    """How the budget's cells differ from the paper's protocol, setting by setting."""
-    from dataclasses import asdict
-
-    from ganbench.report.paper import budget_differences
-
-    paper = run.paper
-    base_cell, run_cell = run.base.cells()[0], run.suite.cells()[0]
-    out = list(run.budget.differences) if run.budget else []
-    if paper.n_runs and len(run.suite.seeds) != paper.n_runs:
-        out.append(f"{len(run.suite.seeds)} seeds per cell; the paper averages {paper.n_runs}")
-    out += budget_differences(asdict(base_cell.train), asdict(run_cell.train))
-    out += budget_differences(
-        base_cell.architecture.params, run_cell.architecture.params, "architecture"
-    )
-    return out
-
-
 def reproduce(
-    run: PaperRun | FitPaperRun,
+    run: PaperRun,
     results: str | Path,
     reports: str | Path,
     device: torch.device,
@@ -189,65 +117,19 @@ def reproduce(
     Only records of the suite's current cells are used, so stale records of an
     edited suite never enter the comparison.
     """
-    if isinstance(run, FitPaperRun):
-        return _reproduce_fits(run, results, reports, train=train, force=force)
-    from ganbench.report import render_report
-    from ganbench.runner.local import run_suite
-    from ganbench.runner.store import ResultStore, report_folder
-
-    suite = run.suite
-    if train:
-        run_suite(suite, results, device, force=force, progress=progress)
-    store = ResultStore(results, suite.name)
-    order = [c.run_id for c in suite.cells()]
-    records = list(store.cell_records(order))
-    if not records:
-        raise ConfigError(
-            f"reproduce {run.base.name}: no records of the {run.budget_name} budget under "
-            f"{store.dir} (run it without --no-run first)"
-        )
-    out = Path(reports) / suite.name
-    with report_folder(out):
-        report = render_report(
-            suite.name,
-            records,
-            out,
-            suite_path=str(suite.path),
-            suite_hash=suite.file_hash,
-            description=suite.description,
-            results_dir=store.dir,
-            paper_page="reproduce.html",
-        )
-    info = _info(run.suite.name, suite.path, suite.file_hash, run.budget_name, run.budget)
-    info.differences = gan_differences(run)
-    missing = len(order) - len(records)
-    if missing:
-        log.warning("%d of %d cells have no record yet", missing, len(order))
-        info.notes.append(f"{missing} of {len(order)} cells had no record when this was rendered")
-    return _finish(run.paper, report.summary, report.metrics, info, out, report.path)
+    request = ReproduceRequest(results, reports, device, train, force, progress)
+    return get_kind(run.kind).reproduce(run, request)
 
 
-def _reproduce_fits(
-    run: FitPaperRun, results: str | Path, reports: str | Path, *, train: bool, force: bool
-) -> Reproduction:
-    from ganbench.report.stats import summarize
-
-    suite = run.suite
-    records, index = run_fits(run, results, reports, train=train, force=force)
-    runs, metrics = fit_frames(records, suite.model)
-    info = _info(suite.name, suite.path, suite.file_hash, "full", None)
-    info.budget_cost = "deterministic fits, seconds on a CPU; no budgets"
-    return _finish(run.paper, summarize(metrics, runs), metrics, info, index.parent, index)
-
-
-def _info(name: str, path: Path, digest: str, budget: str, b: Budget | None) -> PageInfo:
+def page_info(name: str, path: Path, digest: str, budget: str, b: Budget | None) -> PageInfo:
+    """The protocol block of the paper page (``b`` is ``None`` for the full protocol)."""
     from ganbench.report.paper import PageInfo
 
     cost = b.cost if b else "the paper's full protocol"
     return PageInfo(name, str(path), digest, budget, cost)
 
 
-def _finish(
+def finish(
     paper: Paper,
     summary: pd.DataFrame,
     metrics: pd.DataFrame,
@@ -255,6 +137,7 @@ def _finish(
     out: Path,
     index: Path,
 ) -> Reproduction:
+    """Compare with the paper, render ``reproduce.html`` under ``out``; the result to print."""
     from ganbench.report.paper import (
         closing_note,
         compare,

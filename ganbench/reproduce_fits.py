@@ -11,7 +11,7 @@ coverage summary the fit records.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +20,21 @@ from typing import Any
 import pandas as pd
 
 from ganbench.errors import ConfigError
+from ganbench.fits.suite import (
+    FitSuite,
+    render_suite_report,
+    run_fit_suite,
+    suite_records,
+)
+from ganbench.kinds import ReproduceRequest
+from ganbench.kinds.fit import NAME
 from ganbench.papers import Paper, parse_paper
+from ganbench.record import RunRecord
 from ganbench.report.aggregate import METRIC_COLUMNS, RUN_COLUMNS
-from ganbench.yamlio import load_yaml_file
+from ganbench.reproduce import Reproduction, finish, page_info
 
-FIT_KIND = "divergence-fit"
+log = logging.getLogger(__name__)
+
 # metric → (higher is better, how to read it from a fit record's ``result``)
 FIT_METRICS: dict[str, tuple[bool, Any]] = {
     "scale_a": (True, lambda r: r["a"]),
@@ -40,27 +50,21 @@ FIT_METRICS: dict[str, tuple[bool, Any]] = {
 class FitPaperRun:
     """A fit suite with its validated paper section (fits have no budgets)."""
 
-    suite: Any  # ganbench.fits.suite.FitSuite
+    suite: FitSuite
     paper: Paper
     budget_name: str = "full"
+    kind: str = NAME
 
 
-def _fits_module() -> Any:
-    try:
-        from ganbench.fits import suite
-    except ImportError:
-        return None
-    return suite
+def load_fit_paper_run(suite: FitSuite, budget: str) -> FitPaperRun:
+    """``suite`` (a loaded paper suite) with its ``paper:`` section validated.
 
-
-def load_fit_paper_run(path: Path) -> FitPaperRun:
-    """Load a ``kind: divergence-fit`` paper suite and validate its ``paper:`` section."""
-    mod = _fits_module()
-    if mod is None:
-        raise ConfigError(f"{path}: kind {FIT_KIND!r} needs ganbench.fits, which is not installed")
-    data = load_yaml_file(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    suite = mod.parse_fit_suite(data, path, digest)
+    Fits are deterministic and take seconds on a CPU: they have no budgets and
+    always run as written.
+    """
+    path = suite.path
+    if budget != "full":
+        log.info("%s: fit suites have no budgets; running it as written", path)
     if suite.paper is None:
         raise ConfigError(f"{path}: not a paper suite (it has no 'paper:' section)")
     if isinstance(suite.paper, Paper):
@@ -108,17 +112,25 @@ def fit_frames(records: Iterable[Mapping[str, Any]], model: str) -> tuple[pd.Dat
     return pd.DataFrame(runs, columns=RUN_COLUMNS), metrics
 
 
-def run_fits(
-    run: FitPaperRun, results: str | Path, reports: str | Path, *, train: bool, force: bool
-) -> tuple[list[dict[str, Any]], Path]:
-    """Run (or reuse) the fits and render their own report; ``(records, index.html)``."""
-    mod = _fits_module()
+def reproduce_fits(run: FitPaperRun, request: ReproduceRequest) -> Reproduction:
+    """Run (or reuse) the fits, render their report and the paper page."""
+    from ganbench.report.stats import summarize
+
     suite = run.suite
-    if train:
-        records = mod.run_fit_suite(suite, results, force=force)
+    records, index = run_fits(run, request)
+    runs, metrics = fit_frames(records, suite.model)
+    info = page_info(suite.name, suite.path, suite.file_hash, "full", None)
+    info.budget_cost = "deterministic fits, seconds on a CPU; no budgets"
+    return finish(run.paper, summarize(metrics, runs), metrics, info, index.parent, index)
+
+
+def run_fits(run: FitPaperRun, request: ReproduceRequest) -> tuple[list[RunRecord], Path]:
+    """Run (or reuse) the fits and render their own report; ``(records, index.html)``."""
+    suite, results = run.suite, request.results
+    if request.train:
+        records = run_fit_suite(suite, results, force=request.force)
     else:
-        records = mod.suite_records(suite, results)
+        records = suite_records(suite, results)
     if not records:
         raise ConfigError(f"reproduce {suite.name}: no fit records under {results}/{suite.name}")
-    index = mod.render_suite_report(suite, records, reports)
-    return records, index
+    return records, render_suite_report(suite, records, request.reports)

@@ -9,7 +9,7 @@ Theis et al.'s Figure 1), and ``render_fit_report`` writes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,11 @@ PLOT_BOX = (-5.0, 7.0, -5.0, 7.0)  # the original code's plot range
 N_PLOT = 100_000
 
 
-def _ok(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _ok(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in records if r.get("status") == "ok"]
 
 
-def fit_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def fit_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """One row per successful fit: objective, b, a, coverage and every objective at the fit."""
     rows = []
     for rec in _ok(records):
@@ -56,7 +56,7 @@ def fit_table(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def target_points(record: dict[str, Any], n: int = N_PLOT) -> np.ndarray:
+def target_points(record: Mapping[str, Any], n: int = N_PLOT) -> np.ndarray:
     """Data to draw under the fits: the authors' sample for ``theis-mixture``, else a sample."""
     tgt = record["config"]["target"]
     if tgt["name"] == "theis-mixture":
@@ -65,7 +65,7 @@ def target_points(record: dict[str, Any], n: int = N_PLOT) -> np.ndarray:
     return density.sample(n, np.random.default_rng(0))
 
 
-def plot_fits(records: Sequence[dict[str, Any]], path: Path) -> Path:
+def plot_fits(records: Sequence[Mapping[str, Any]], path: Path) -> Path:
     """One panel per fit: data histogram, the fit's density contours, the density modes."""
     ok = _ok(records)
     if not ok:
@@ -108,7 +108,7 @@ def _fmt(v: Any) -> str:
 
 def render_fit_report(
     suite_name: str,
-    records: Sequence[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     out_dir: str | Path,
     *,
     suite_path: str | None = None,

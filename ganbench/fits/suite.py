@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,15 +35,15 @@ from ganbench.errors import ConfigError, GanbenchError, echo
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
 from ganbench.fits.target import FIT_TARGETS
+from ganbench.kinds.fit import NAME as KIND
 from ganbench.metrics.divergence import estimate_divergence
 from ganbench.metrics.divergence.critic import single_thread
-from ganbench.record import config_run_id, new_record
+from ganbench.record import RunRecord, config_run_id, new_record
 from ganbench.runner.store import ResultStore
 from ganbench.strict import check_keys, expect, unique_labels
 
 log = logging.getLogger(__name__)
 
-KIND = "divergence-fit"
 MODELS = ("isotropic-gaussian",)
 TOP_KEYS = {"name", "kind", "description", "paper", "target", "model", "fits", "quadrature_points"}
 CHECK_MC = 50_000  # Monte Carlo samples of the independent check of the fitted values
@@ -100,7 +100,6 @@ class FitSuite:
     fits: tuple[ComponentSpec, ...]
     quadrature_points: int = 32
     paper: dict[str, Any] | None = None
-    kind: str = KIND
 
     def cells(self) -> list[FitCell]:
         """One cell per fit, in suite order."""
@@ -226,9 +225,7 @@ def _mc_check(target: Any, b: np.ndarray, a: float) -> dict[str, dict[str, float
     return out
 
 
-def run_fit_suite(
-    suite: FitSuite, results: str | Path, *, force: bool = False
-) -> list[dict[str, Any]]:
+def run_fit_suite(suite: FitSuite, results: str | Path, *, force: bool = False) -> list[RunRecord]:
     """Run every fit of ``suite`` without a record (all with ``force``); return all its records."""
     store = ResultStore(results, suite.name)
     store.check_writable()
@@ -243,15 +240,13 @@ def run_fit_suite(
     return suite_records(suite, results)
 
 
-def suite_records(suite: FitSuite, results: str | Path) -> list[dict[str, Any]]:
+def suite_records(suite: FitSuite, results: str | Path) -> list[RunRecord]:
     """The stored records of ``suite``'s fits, in suite order (fits without one are left out)."""
     store = ResultStore(results, suite.name)
     return list(store.cell_records([c.run_id for c in suite.cells()]))
 
 
-def render_suite_report(
-    suite: FitSuite, records: list[dict[str, Any]], reports: str | Path
-) -> Path:
+def render_suite_report(suite: FitSuite, records: Sequence[RunRecord], reports: str | Path) -> Path:
     """Render the fit report under ``reports/<name>/`` (one line if it cannot be written)."""
     from ganbench.fits.report import render_fit_report
     from ganbench.runner.store import report_folder

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from ganbench.cli import main
-from ganbench.config import load_any_suite, load_suite
+from ganbench.config import load_suite
 from ganbench.errors import ConfigError
+from ganbench.kinds import load_suite as load_any_kind
+from ganbench.kinds.fit import NAME
 
 FIT_SUITE = """
 name: tinyfit
@@ -47,7 +49,8 @@ def test_gan_loader_refuses_a_fit_suite(write_suite):
     path = write_suite(FIT_SUITE, "fit.yaml")
     with pytest.raises(ConfigError, match="not a GAN suite"):
         load_suite(path)
-    assert load_any_suite(path).kind == "divergence-fit"
+    kind, suite = load_any_kind(path)
+    assert kind.name == NAME == "divergence-fit" and suite.name == "tinyfit"
 
 
 def test_run_then_report(write_suite, tmp_path, capsys):
