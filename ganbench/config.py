@@ -39,13 +39,14 @@ from ganbench.kinds import file_digest, kind_name
 from ganbench.kinds.gan import NAME as KIND
 from ganbench.limits import EVAL_MAX, TRAIN_MAX, check_counts
 from ganbench.metrics import METRICS
+from ganbench.metrics.config import EvalConfig
 from ganbench.objectives import OBJECTIVES
 from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
 from ganbench.record import config_run_id
 from ganbench.registry import Registry
 from ganbench.strict import check_keys, expect, unique_labels
-from ganbench.train.config import EvalConfig, TrainConfig
+from ganbench.train.config import TrainConfig
 from ganbench.yamlio import load_yaml_file
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")

@@ -11,7 +11,7 @@ import torch
 
 from ganbench.datasets.base import Dataset
 from ganbench.metrics.base import METRICS, EvalContext, MetricSpec, dataset_capabilities
-from ganbench.train.config import EvalConfig
+from ganbench.metrics.config import EvalConfig
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from ganbench.architectures.base import ModelContext
 from ganbench.architectures.conv import MemberNets
 from ganbench.datasets.base import Dataset
 from ganbench.metrics.base import METRICS, EvalContext
-from ganbench.train.config import EvalConfig
+from ganbench.metrics.config import EvalConfig
 from ganbench.train.loop import TrainedEnsemble
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import torch
 
 from ganbench.errors import ConfigError
 from ganbench.metrics import METRICS, sample_quality
+from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.metrics.options import SampleQualityOptions, resolve_options
-from ganbench.train.config import EvalConfig
 from tests.metrics.helpers import ArrayImageDataset, PixelExtractor, digits
 
 pytestmark = pytest.mark.usefixtures("single_thread")

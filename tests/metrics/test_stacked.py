@@ -10,6 +10,7 @@ import torch
 from ganbench.datasets import DATASETS
 from ganbench.datasets.images import to_uint8
 from ganbench.metrics.base import EvalContext
+from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.metrics.stacked import (
     channel_classifier,
@@ -17,7 +18,6 @@ from ganbench.metrics.stacked import (
     multinomial_kl_floor,
     stacked_mode_statistics,
 )
-from ganbench.train.config import EvalConfig
 from tests.datasets.test_images import needs_fashion
 
 # A shorter classifier training than the suites' 800 steps keeps this test quick; the

@@ -14,11 +14,11 @@ from ganbench.cli import main
 from ganbench.config import load_suite
 from ganbench.datasets import DATASETS
 from ganbench.errors import ConfigError
+from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.options import SampleQualityOptions, options_dict
 from ganbench.objectives import OBJECTIVES
 from ganbench.runner.images import QualityTracker, grid_inputs, load_generator
 from ganbench.train import Member, TrainConfig, train_ensemble
-from ganbench.train.config import EvalConfig
 
 SUITE = """
 name: imgtiny

@@ -14,8 +14,8 @@ import pytest
 
 from ganbench.config import load_suite
 from ganbench.metrics import options as options_module
+from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.options import SampleQualityOptions, options_dict
-from ganbench.train.config import EvalConfig
 from tests.conftest import TINY_SUITE
 
 DEFAULTS = options_dict(SampleQualityOptions())
