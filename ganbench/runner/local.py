@@ -28,18 +28,9 @@ from typing import Any
 import torch
 
 from ganbench.config import Cell
-from ganbench.runner.preflight import build_datasets
-from ganbench.runner.sweep import SweepSummary, run_suite
-from ganbench.runner.tasks import InProcessExecutor, Outcome, ProgressFn, Task, run_cells
+from ganbench.runner.tasks import Outcome, ProgressFn, Task, run_cells
 
-__all__ = [
-    "InProcessExecutor",
-    "ProcessExecutor",
-    "SweepSummary",
-    "build_datasets",
-    "cpu_count",
-    "run_suite",
-]
+__all__ = ["ProcessExecutor", "cpu_count"]
 
 log = logging.getLogger(__name__)
 

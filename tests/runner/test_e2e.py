@@ -8,7 +8,7 @@ import torch
 
 from ganbench.cli import main
 from ganbench.config import load_suite
-from ganbench.runner.local import run_suite
+from ganbench.runner import run_suite
 
 
 def test_tiny_suite_end_to_end(tiny_suite_path, tmp_path, capsys):

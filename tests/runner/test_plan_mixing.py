@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ganbench.config import load_suite
-from ganbench.runner.local import build_datasets
 from ganbench.runner.plan import plan_groups
+from ganbench.runner.preflight import build_datasets
 
 SUITE = """
 name: mix
