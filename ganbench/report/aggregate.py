@@ -156,8 +156,10 @@ class ReportFrames:
     an ``(n, 2)`` array or ``None``). ``metrics``: :func:`metrics_frame`.
     ``curves``: :func:`curves_frame`. ``samples``: one row per record, with
     the index of ``runs`` (``points``: an array or ``None``; ``grid``: a checked
-    PNG path or ``None``). ``metric_details``: one row per stored (run_id, metric), skipped
-    ones too, in stored order, with version, protocol and notes.
+    PNG path or ``None``; read rows with ``to_dict("records")`` or
+    ``itertuples``: ``iterrows`` turns ``None`` into ``NaN``).
+    ``metric_details``: one row per stored (run_id, metric), skipped ones too,
+    in stored order, with version, protocol and notes.
     ``run_info``: one row per (run_id, section, key) of the records' coords,
     data, evaluation, timing and environment mappings.
     """
@@ -317,10 +319,9 @@ def run_info_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 def first_seed_runs(runs: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """The lowest-seed ``ok`` run of each entry of ``dataset`` (entries in order of first run)."""
     ok = runs[(runs["dataset"] == dataset) & (runs["status"] == "ok")]
-    best: dict[tuple[Any, ...], Any] = {}
-    for idx, row in ok.iterrows():
-        key = tuple(row[k] for k in ENTRY)
-        seed = 0 if pd.isna(row["seed"]) else row["seed"]
+    best: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+    entries = ok[ENTRY].itertuples(index=False, name=None)
+    for idx, key, seed in zip(ok.index, entries, ok["seed"].fillna(0), strict=True):
         if key not in best or seed < best[key][1]:
             best[key] = (idx, seed)
     return ok.loc[[idx for idx, _ in best.values()]]

@@ -73,19 +73,25 @@ def _sample_figures(
 ) -> list[dict[str, str]]:
     """The samples of the lowest seed of each entry of ``ds``: one scatter figure, grid images."""
     firsts = first_seed_runs(frames.runs, ds)
-    kept = frames.samples.loc[firsts.index]
+    pairs = list(
+        zip(
+            firsts.to_dict("records"),
+            frames.samples.loc[firsts.index].to_dict("records"),
+            strict=True,
+        )
+    )
     figs = []
     panels = [
         (f"{entry_label(r, varying)} (seed {r['seed']})", s["points"])
-        for (_, r), (_, s) in zip(firsts.iterrows(), kept.iterrows(), strict=True)
+        for r, s in pairs
         if s["points"] is not None
     ]
     if panels:
         name = f"samples_{i}.png"
         title = f"{ds}: generated samples (x: true modes)"
-        plots.plot_samples(panels, firsts["mode_centres"].iloc[0], title, fig_dir / name)
+        plots.plot_samples(panels, pairs[0][0]["mode_centres"], title, fig_dir / name)
         figs.append({"src": f"figures/{name}", "caption": f"{ds}: samples of the lowest seed"})
-    for j, ((_, r), (_, s)) in enumerate(zip(firsts.iterrows(), kept.iterrows(), strict=True)):
+    for j, (r, s) in enumerate(pairs):
         if s["grid"] is not None:
             name = f"grid_{i}_{j}.png"
             shutil.copyfile(s["grid"], fig_dir / name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def _metric_rows(details: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _run_figures(
-    frames: ReportFrames, run: pd.Series, out: Path
+    frames: ReportFrames, run: Mapping[str, Any], samples: Mapping[str, Any], out: Path
 ) -> tuple[list[Markup], list[dict[str, str]]]:
     """Inline SVG charts (curves, 2-D samples) and copied image figures of one run."""
     rid = run["run_id"]
@@ -64,18 +64,17 @@ def _run_figures(
     curves = frames.curves[frames.curves["run_id"] == rid]
     for name, grp in curves.groupby("series", sort=False):
         charts.append(svg.line_chart(str(name), grp["step"].tolist(), grp["value"].tolist()))
-    figs = []
-    samples = frames.samples.loc[run.name]
     if samples["points"] is not None:
         modes = run["mode_centres"]
         charts.append(svg.scatter("samples (x: true modes)", samples["points"], modes))
+    figs = []
     if samples["grid"] is not None:
         shutil.copyfile(samples["grid"], out / f"{rid}_grid.png")
         figs.append({"src": f"{rid}_grid.png", "caption": "generated samples (grid)"})
     return charts, figs
 
 
-def _siblings(run: pd.Series, runs: pd.DataFrame) -> list[dict[str, Any]]:
+def _siblings(run: Mapping[str, Any], runs: pd.DataFrame) -> list[dict[str, Any]]:
     same = runs
     for k in ENTRY:
         same = same[same[k] == run[k]]
@@ -110,7 +109,8 @@ def write_run_pages(
     info = frames.info_by_run()
     details = _by_run(frames.metric_details)
     hrefs = {}
-    for _, run in frames.runs.iterrows():
+    samples = frames.samples.to_dict("records")
+    for run, sample in zip(frames.runs.to_dict("records"), samples, strict=True):
         rid = run["run_id"]
         href = run_href(rid)
         if href is None:
@@ -118,7 +118,7 @@ def write_run_pages(
             continue
         sections = info.get(rid, {})
         coords = sections.get("coords", {})
-        charts, figures = _run_figures(frames, run, out)
+        charts, figures = _run_figures(frames, run, sample, out)
         step = present(run["diverged_step"])
         html = template.render(
             suite=suite,
