@@ -96,7 +96,9 @@ def in_cell_order(
     """``records`` sorted like the suite's cells (``run_ids``); unknown records go last."""
     rank = {rid: i for i, rid in enumerate(run_ids)}
     recs = list(records)
-    return sorted(recs, key=lambda r: (rank.get(r.get("run_id"), len(rank)), str(r.get("run_id"))))
+    return sorted(
+        recs, key=lambda r: (rank.get(str(r.get("run_id")), len(rank)), str(r.get("run_id")))
+    )
 
 
 def _series(curves: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, int, float]]:

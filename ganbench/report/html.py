@@ -120,7 +120,7 @@ def _figures(
             )
     names = list(dict.fromkeys(metrics["metric"])) if len(metrics) else []
     if len(summary) and names:
-        head = headline if headline in names else names[0]
+        head = headline if headline is not None and headline in names else names[0]
         plots.plot_heatmap(summary, head, fig_dir / "heatmap.png")
         figs.append({"src": "figures/heatmap.png", "caption": f"{head}: entry × dataset"})
     for j, m in enumerate(names):
