@@ -70,7 +70,7 @@ class RunRecord(TypedDict):
     numerics: NotRequired[dict[str, Any]]  # image runs: matmul precision settings
     tracking: NotRequired[dict[str, Any]]  # image runs: how curves["eval"] was measured
     artifacts: NotRequired[dict[str, Any]]  # image runs: artifact paths (relative)
-    data: NotRequired[dict[str, Any]]  # dataset facts, e.g. skipped unreadable images
+    data: NotRequired[dict[str, Any]]  # dataset facts: mode_centres/_stds, skipped files
     result: NotRequired[dict[str, Any]]  # divergence fits: the fit and its coverage
 
 

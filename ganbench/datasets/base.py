@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 
@@ -36,6 +36,10 @@ class Dataset(ABC):
         """Draw ``n`` samples with integer labels; only for labelled datasets."""
         raise NotImplementedError(f"{type(self).__name__} has no labels")
 
+    def facts(self) -> dict[str, Any]:
+        """JSON facts about this dataset that a run record keeps (``record["data"]``)."""
+        return {}
+
     @property
     def dim(self) -> int:
         """Number of scalar entries in one sample."""
@@ -43,3 +47,17 @@ class Dataset(ABC):
         for s in self.shape:
             out *= s
         return out
+
+
+def dataset_facts(dataset: Dataset) -> dict[str, Any]:
+    """What a GAN run's record keeps about its dataset (its ``data`` field); ``{}`` for none.
+
+    Mixtures give their true modes (``mode_centres``, ``mode_stds``), so the
+    report draws them without rebuilding the dataset; a dataset that skipped
+    unreadable files says how many (``skipped_unreadable_files``).
+    """
+    facts = dataset.facts() if isinstance(dataset, Dataset) else {}
+    skipped = getattr(dataset, "n_skipped", 0)
+    if skipped:
+        facts["skipped_unreadable_files"] = skipped
+    return facts

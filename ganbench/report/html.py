@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ganbench import __version__
 from ganbench.metrics import METRICS
 from ganbench.report import plots
-from ganbench.report.aggregate import ENTRY, curves_frame, metrics_frame, runs_frame
+from ganbench.report.aggregate import ENTRY, ReportFrames, first_seed_runs, report_frames
 from ganbench.report.exports import Exports, write_exports
 from ganbench.report.format import (
     Table,
@@ -35,7 +34,7 @@ from ganbench.report.format import (
     leaderboard_tables,
     varying_coords,
 )
-from ganbench.report.pages import modes_of, run_href, sample_image, write_run_pages
+from ganbench.report.pages import run_href, write_run_pages
 from ganbench.report.stats import StatsOptions, average_ranks, identical_entries, summarize
 from ganbench.runner.store import atomic_write_text
 
@@ -56,6 +55,7 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     exports: Exports = field(default_factory=Exports)
     run_pages: dict[str, str] = field(default_factory=dict)
+    frames: ReportFrames | None = None  # every table the report was rendered from
 
 
 def jinja_env() -> Environment:
@@ -68,68 +68,46 @@ def jinja_env() -> Environment:
     )
 
 
-def _first_seed_records(
-    records: Sequence[Mapping[str, Any]], dataset: str
-) -> list[Mapping[str, Any]]:
-    """The lowest-seed ``ok`` record of each entry of ``dataset``."""
-    best: dict[tuple, Mapping[str, Any]] = {}
-    for rec in records:
-        c = rec.get("coords") or {}
-        if c.get("dataset") != dataset or rec.get("status") != "ok":
-            continue
-        key = tuple(c.get(k) for k in ENTRY)
-        if key not in best or c.get("seed", 0) < best[key]["coords"].get("seed", 0):
-            best[key] = rec
-    return list(best.values())
-
-
 def _sample_figures(
-    records: Sequence[Mapping[str, Any]],
-    ds: str,
-    i: int,
-    varying: list[str],
-    fig_dir: Path,
-    results_dir: Path | None,
+    frames: ReportFrames, ds: str, i: int, varying: list[str], fig_dir: Path
 ) -> list[dict[str, str]]:
-    firsts = _first_seed_records(records, ds)
+    """The samples of the lowest seed of each entry of ``ds``: one scatter figure, grid images."""
+    firsts = first_seed_runs(frames.runs, ds)
+    pairs = list(
+        zip(
+            firsts.to_dict("records"),
+            frames.samples.loc[firsts.index].to_dict("records"),
+            strict=True,
+        )
+    )
     figs = []
     panels = [
-        (
-            f"{entry_label(r['coords'], varying)} (seed {r['coords'].get('seed')})",
-            np.asarray(r["samples"]["points"], dtype=np.float64),
-        )
-        for r in firsts
-        if (r.get("samples") or {}).get("points")
+        (f"{entry_label(r, varying)} (seed {r['seed']})", s["points"])
+        for r, s in pairs
+        if s["points"] is not None
     ]
     if panels:
         name = f"samples_{i}.png"
         title = f"{ds}: generated samples (x: true modes)"
-        plots.plot_samples(panels, modes_of(firsts[0]), title, fig_dir / name)
+        plots.plot_samples(panels, pairs[0][0]["mode_centres"], title, fig_dir / name)
         figs.append({"src": f"figures/{name}", "caption": f"{ds}: samples of the lowest seed"})
-    for j, r in enumerate(firsts):
-        img = sample_image(r, results_dir)
-        if img is not None:
+    for j, (r, s) in enumerate(pairs):
+        if s["grid"] is not None:
             name = f"grid_{i}_{j}.png"
-            shutil.copyfile(img, fig_dir / name)
-            label = entry_label(r["coords"], varying)
+            shutil.copyfile(s["grid"], fig_dir / name)
+            label = entry_label(r, varying)
             figs.append({"src": f"figures/{name}", "caption": f"{ds}: {label} (seed samples)"})
     return figs
 
 
 def _figures(
-    records: Sequence[Mapping[str, Any]],
-    runs: pd.DataFrame,
-    metrics: pd.DataFrame,
-    summary: pd.DataFrame,
-    fig_dir: Path,
-    results_dir: Path | None,
-    headline: str | None,
+    frames: ReportFrames, summary: pd.DataFrame, fig_dir: Path, headline: str | None
 ) -> list[dict[str, str]]:
     figs: list[dict[str, str]] = []
+    runs, metrics, curves = frames.runs, frames.metrics, frames.curves
     varying = varying_coords(runs) if len(runs) else []
-    curves = curves_frame(records)
     for i, ds in enumerate(dict.fromkeys(runs["dataset"])):
-        figs += _sample_figures(records, str(ds), i, varying, fig_dir, results_dir)
+        figs += _sample_figures(frames, str(ds), i, varying, fig_dir)
         sub = curves[curves["dataset"] == ds]
         if len(sub):
             name = f"curves_{i}.png"
@@ -142,7 +120,7 @@ def _figures(
             )
     names = list(dict.fromkeys(metrics["metric"])) if len(metrics) else []
     if len(summary) and names:
-        head = headline if headline in names else names[0]
+        head = headline if headline is not None and headline in names else names[0]
         plots.plot_heatmap(summary, head, fig_dir / "heatmap.png")
         figs.append({"src": "figures/heatmap.png", "caption": f"{head}: entry × dataset"})
     for j, m in enumerate(names):
@@ -152,39 +130,34 @@ def _figures(
     return figs
 
 
-def _protocols(records: Sequence[Mapping[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+def _protocols(details: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
+    """Each metric's description, direction, version and the first protocol a run recorded."""
+    with_protocol = details[details["protocol"].map(bool)]
     out = []
     for name in names:
         spec = METRICS.get(name) if name in METRICS else None
-        proto = next(
-            (
-                m["protocol"]
-                for rec in records
-                if (m := (rec.get("metrics") or {}).get(name)) and m.get("protocol")
-            ),
-            {},
-        )
+        proto = with_protocol.loc[with_protocol["metric"] == name, "protocol"]
         out.append(
             {
                 "name": name,
                 "description": spec.description if spec else "(not a registered metric)",
                 "arrow": arrow(spec.higher_is_better) if spec else "",
                 "version": spec.version if spec else "",
-                "protocol": proto,
+                "protocol": proto.iloc[0] if len(proto) else {},
             }
         )
     return out
 
 
-def _provenance(records: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[str]], str]:
+def _provenance(run_info: pd.DataFrame) -> tuple[dict[str, list[str]], str]:
+    """The distinct environment values of the runs, and the span of their finishing times."""
     values: dict[str, list[str]] = {k: [] for k in PROVENANCE_KEYS}
-    for rec in records:
-        env = rec.get("environment") or {}
-        for k in PROVENANCE_KEYS:
-            v = env.get(k)
-            if v is not None and str(v) not in values[k]:
-                values[k].append(str(v))
-    finished = sorted(str(t) for rec in records if (t := (rec.get("timing") or {}).get("finished")))
+    env = run_info[(run_info["section"] == "environment") & run_info["key"].isin(PROVENANCE_KEYS)]
+    for k, v in zip(env["key"], env["value"], strict=True):
+        if v is not None and str(v) not in values[k]:
+            values[k].append(str(v))
+    timing = run_info[(run_info["section"] == "timing") & (run_info["key"] == "finished")]
+    finished = sorted(str(t) for t in timing["value"] if t)
     dates = f"{finished[0]} … {finished[-1]}" if finished else ""
     return {k: v for k, v in values.items() if v}, dates
 
@@ -303,13 +276,17 @@ def render_report(
     headline: str | None = None,
     paper_page: str | None = None,
 ) -> Report:
-    """Write ``<out_dir>/index.html``, its figures, run pages and exports from ``records``."""
+    """Write ``<out_dir>/index.html``, its figures, run pages and exports from ``records``.
+
+    The records are turned into :class:`ReportFrames` once, here; everything
+    below reads those frames.
+    """
     out = Path(out_dir)
     fig_dir = out / "figures"
     fig_dir.mkdir(parents=True, exist_ok=True)
     stats = stats or StatsOptions()
-    res_dir = Path(results_dir) if results_dir is not None else None
-    runs, metrics = runs_frame(records), metrics_frame(records)
+    frames = report_frames(records, Path(results_dir) if results_dir is not None else None)
+    runs, metrics = frames.runs, frames.metrics
     summary = summarize(metrics, runs, stats)
     tables = leaderboard_tables(summary, varying_coords(runs))
     ds_order = [str(d) for d in dict.fromkeys(runs["dataset"])]
@@ -317,12 +294,10 @@ def render_report(
     hrefs: dict[str, str] = {}
     if run_pages:
         index_of = {d: i for i, d in enumerate(t.dataset for t in tables)}
-        hrefs = write_run_pages(
-            env, suite_name, records, runs, out, lambda d: index_of.get(d, 0), res_dir
-        )
-    figures = _figures(records, runs, metrics, summary, fig_dir, res_dir, headline)
+        hrefs = write_run_pages(env, suite_name, frames, out, lambda d: index_of.get(d, 0))
+    figures = _figures(frames, summary, fig_dir, headline)
     exports = write_exports(out, summary, metrics, tables, suite_name)
-    provenance, run_dates = _provenance(records)
+    provenance, run_dates = _provenance(frames.run_info)
     with_values = {t.dataset for t in tables}
     html = env.get_template("index.html.j2").render(
         suite=suite_name,
@@ -347,7 +322,7 @@ def render_report(
         n_runs=len(runs),
         status_counts=runs["status"].value_counts().to_dict() if len(runs) else {},
         figures=figures,
-        protocols=_protocols(records, list(dict.fromkeys(metrics["metric"]))),
+        protocols=_protocols(frames.metric_details, list(dict.fromkeys(metrics["metric"]))),
         exports=exports,
         provenance=provenance,
         run_dates=run_dates,
@@ -355,4 +330,5 @@ def render_report(
     )
     path = out / "index.html"
     atomic_write_text(path, html)
-    return Report(path, runs, metrics, summary, [f["src"] for f in figures], tables, exports, hrefs)
+    srcs = [f["src"] for f in figures]
+    return Report(path, runs, metrics, summary, srcs, tables, exports, hrefs, frames)

@@ -16,7 +16,7 @@ from ganbench.architectures import ARCHITECTURES
 from ganbench.architectures.base import GANPair, ModelContext
 from ganbench.architectures.conv import numerics
 from ganbench.config import Cell, build_component
-from ganbench.datasets.base import Dataset
+from ganbench.datasets.base import Dataset, dataset_facts
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.objectives import OBJECTIVES
 from ganbench.record import failure_fields, new_record
@@ -175,9 +175,8 @@ def _member_record(
     except Exception as exc:
         return failed_record(cell, device, exc, started)
     e = len(trained.members)
-    skipped = getattr(datasets[cell.dataset.label], "n_skipped", 0)
-    if skipped:
-        rec["data"] = {"skipped_unreadable_files": skipped}
+    if facts := dataset_facts(datasets[cell.dataset.label]):
+        rec["data"] = facts
     rec.update(
         status=result.status,
         error=result.error,

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import inspect
+import json
 import math
 
 import pytest
 import torch
 
 from ganbench.datasets import DATASETS
-from ganbench.datasets.mixtures import GaussianMixture
+from ganbench.datasets.base import dataset_facts
+from ganbench.datasets.mixtures import MAX_FACT_NUMBERS, GaussianMixture
 from ganbench.errors import AssetError
 from ganbench.params import signature_params
 
@@ -64,3 +66,19 @@ def test_log_prob_matches_closed_form_for_one_component():
 def test_invalid_parameters_raise():
     with pytest.raises(ValueError, match="std > 0"):
         DATASETS.get("ring")(std=0.0)
+
+
+def test_mixture_facts_are_its_mode_centres_and_stds():
+    ring = DATASETS.get("ring")(n_modes=4, std=0.5)
+    facts = dataset_facts(ring)
+    assert facts == {"mode_centres": ring.means.tolist(), "mode_stds": [0.5] * 4}
+    assert json.loads(json.dumps(facts)) == facts  # JSON as it is
+    assert len(dataset_facts(DATASETS.get("grid")())["mode_centres"]) == 25
+
+
+def test_dataset_facts_leave_out_huge_mixtures_and_add_skipped_files():
+    k = MAX_FACT_NUMBERS // 2 + 1
+    huge = GaussianMixture(torch.zeros(k, 2), torch.tensor(1.0), torch.ones(k))
+    assert dataset_facts(huge) == {}
+    huge.n_skipped = 3  # as an image folder reports it
+    assert dataset_facts(huge) == {"skipped_unreadable_files": 3}

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 METRIC_DIRECTIONS = {"modes": True, "hq": True, "reverse_kl": False}
+RING_CENTRES = [[math.cos(2 * math.pi * k / 8), math.sin(2 * math.pi * k / 8)] for k in range(8)]
 
 
 def _run_id(coords: dict[str, Any]) -> str:
@@ -88,6 +89,7 @@ def fake_record(
         "metrics": metrics if ok else {},
         "curves": curves,
         "samples": {"points": _ring_points(60, rng, 8)} if ok else {},
+        "data": {"mode_centres": RING_CENTRES, "mode_stds": [0.01] * 8},
         "timing": {"train_s": 1.0, "eval_s": 0.1},
     }
 

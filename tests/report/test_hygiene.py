@@ -6,9 +6,9 @@ import os
 import stat
 
 from ganbench.cli import terminal_safe
-from ganbench.report import render_report
+from ganbench.report import render_report, svg
+from ganbench.report.aggregate import mode_centres, sample_image
 from ganbench.report.exports import csv_safe
-from ganbench.report.pages import modes_of, sample_image
 from ganbench.runner.store import ResultStore
 from tests.report.fakes import fake_record
 from tests.runner.conftest import plain_record
@@ -59,25 +59,26 @@ def test_report_does_not_copy_a_file_named_by_an_absolute_path(tmp_path):
     )
 
 
-def test_report_rebuilds_only_synthetic_mixtures(tmp_path, monkeypatch):
-    import dataclasses
-
+def test_report_reads_mode_centres_from_the_record_never_from_the_registry(tmp_path, monkeypatch):
     from ganbench.datasets import DATASETS
 
-    called = []
+    def no_lookup(name):
+        raise AssertionError(f"the report looked up dataset {name!r}")
 
-    def spy(**kwargs):
-        called.append(kwargs)
-
-    spy.__module__ = DATASETS.get("imagefolder").__module__
-    entry = dataclasses.replace(DATASETS.entry("imagefolder"), obj=spy)
-    monkeypatch.setitem(DATASETS._entries, "imagefolder", entry)
-    rec = {"config": {"dataset": {"name": "imagefolder", "params": {"root": str(tmp_path)}}}}
-    assert modes_of(rec) is None and called == []
-    ring = {"config": {"dataset": {"name": "ring", "params": {"n_modes": 8}}}}
-    assert modes_of(ring).shape == (8, 2)
-    huge = {"config": {"dataset": {"name": "ring", "params": {"n_modes": 10**9}}}}
-    assert modes_of(huge) is None
+    monkeypatch.setattr(DATASETS, "get", no_lookup)
+    assert mode_centres({"mode_centres": [[1.0, 0.0], [0.0, 1.0]]}).shape == (2, 2)
+    for bad in (None, {}, {"mode_centres": "x"}, {"mode_centres": [[1.0, 2.0, 3.0]]},
+                {"mode_centres": [[1.0], [1.0, 2.0]]}, {"mode_centres": [["a", "b"]]}):  # fmt: skip
+        assert mode_centres(bad) is None, bad
+    new = fake_record("ring", "gan", 0, {"modes": 3.0})
+    old = fake_record("ring", "gan", 1, {"modes": 3.0})
+    del old["data"]  # a record written before the field existed: no centres drawn
+    render_report("s", [new, old], tmp_path / "rep")
+    cross = f'stroke="{svg.COLORS[3]}"'
+    pages = tmp_path / "rep" / "runs"
+    assert (pages / f"{new['run_id']}.html").read_text().count(cross) == 8
+    assert (pages / f"{old['run_id']}.html").read_text().count(cross) == 0
+    assert "mode_centres" not in (pages / f"{new['run_id']}.html").read_text()
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):

@@ -238,7 +238,8 @@ def test_skipped_unreadable_files_are_in_the_record_and_the_run_page(small_suite
     datasets = build_datasets(suite)
     datasets["ring"].n_skipped = 2  # as an imagefolder dataset reports it
     records = run_group(suite.cells()[:1], datasets, torch.device("cpu"))
-    assert records[0]["data"] == {"skipped_unreadable_files": 2}
+    assert records[0]["data"]["skipped_unreadable_files"] == 2
+    assert len(records[0]["data"]["mode_centres"]) == 8  # the ring's modes travel in the record
     render_report("s", records, tmp_path / "rep")
     page = (tmp_path / "rep" / "runs" / f"{records[0]['run_id']}.html").read_text()
     assert "skipped_unreadable_files = 2" in page
