@@ -74,11 +74,11 @@ def test_bad_files_give_one_line_errors(tmp_path, arrays, message):
 
 def test_not_an_npz_and_missing_file(tmp_path):
     (tmp_path / "x.npz").write_text("hello")
-    with pytest.raises(AssetError, match="not a readable .npz"):
+    with pytest.raises(AssetError, match=r"not a readable \.npz"):
         read_stats(tmp_path / "x.npz")
     with pytest.raises(AssetError, match="no such file"):
         read_stats(tmp_path / "missing.npz")
-    with pytest.raises(AssetError, match="expected a .npz path"):
+    with pytest.raises(AssetError, match=r"expected a \.npz path"):
         write_stats(tmp_path / "out.txt", _ref(5, 2, 0))
 
 
