@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -51,7 +52,9 @@ def _one_line(exc: BaseException) -> str:
 def load_torchscript(path: Path, source: str, device: torch.device) -> nn.Module:
     """``torch.jit.load`` of ``path`` onto ``device``, or a one-line error saying what to give."""
     try:
-        return torch.jit.load(str(path), map_location=device)
+        with warnings.catch_warnings():  # torch >= 2.9 deprecates TorchScript; still the format
+            warnings.filterwarnings("ignore", r".*torch\.jit\.load.*", FutureWarning)
+            return torch.jit.load(str(path), map_location=device)
     except Exception as exc:
         raise InputError(
             f"{source}: not a TorchScript generator (torch.jit.load: {_one_line(exc)}); "
@@ -110,7 +113,11 @@ def load_ganbench(record_path: Path, source: str) -> tuple[nn.Module, dict[str, 
     from ganbench.record import check_identity, decode_record
     from ganbench.runner.images import load_generator
 
-    record = decode_record(record_path.read_bytes(), record_path)
+    try:
+        data = record_path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the run record: {_one_line(exc)}") from None
+    record = decode_record(data, record_path)
     check_identity(record, record_path, record_path.stem)
     arts = record.get("artifacts") or {}
     if "generator" not in arts or "model_context" not in arts:

@@ -159,6 +159,8 @@ def _load_generator(
         assert parsed.record is not None
         net, desc = gens.load_ganbench(parsed.record, spec)
         net = net.to(device).eval()
+        if device.type == "cuda":
+            desc["numerics"] = "bf16 autocast and channels_last, as ganbench runs its generators"
         return net, lambda z, y: net(z[None], None if y is None else y[None])[0], desc
     if parsed.input_type == "torchscript":
         assert parsed.path is not None

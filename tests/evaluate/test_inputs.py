@@ -72,7 +72,7 @@ def test_folder_jpeg_decodes_like_pil(tmp_path):
     p = _save(tmp_path / "a.jpg", _rgb(8, 8), quality=90)
     _save(tmp_path / "b.jpeg", _rgb(8, 8))
     s = load_samples(str(tmp_path), n=None, seed=0)
-    expect = np.asarray(Image.open(p).convert("RGB"))
+    expect = np.array(Image.open(p).convert("RGB"))
     assert s.data.shape == (2, 3, 8, 8)
     assert torch.equal(s.data[0], torch.from_numpy(expect).permute(2, 0, 1))
 
