@@ -18,7 +18,7 @@ import hashlib
 import importlib.util
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ import torch
 
 from ganbench.env import environment
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.evaluate.input_common import file_sha256, files_sha256
+from ganbench.evaluate.input_files import image_files
+from ganbench.evaluate.inputs import load_samples, parse_input
 from ganbench.evaluate.protocols import PROTOCOLS, Protocol
 from ganbench.evaluate.references import Reference, StatsReference
 from ganbench.metrics import METRICS
@@ -38,8 +41,6 @@ log = logging.getLogger(__name__)
 
 KIND = "eval"
 IMAGE_METRICS = ("fid", "kid", "precision", "recall")  # default for image inputs
-ARRAY_SUFFIXES = (".npz", ".npy")
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 KEEP_POINTS = 1000  # generated points kept in the record for the report's scatter plots
 
 
@@ -55,40 +56,27 @@ class EvalInput:
     spec: str
     z_dim: int | None = None
     n_classes: int | None = None
-
-    @property
-    def is_file_set(self) -> bool:
-        """Whether the input is stored samples (a folder or arrays), not a generator."""
-        return Path(self.spec).is_dir() or self.spec.endswith(ARRAY_SUFFIXES)
+    sha256: str = ""  # filled by make_cell (fingerprint of the content)
 
 
-def _file_sha256(path: Path, digest: Any) -> None:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-
-
-@functools.lru_cache(maxsize=64)
 def fingerprint(spec: str) -> str:
-    """SHA-256 of an input's content: file bytes, a folder's image files, a module's source."""
-    digest = hashlib.sha256()
-    path = Path(spec)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        for p in files:
-            digest.update(str(p.relative_to(path)).encode() + b"\0")
-            _file_sha256(p, digest)
-    elif path.is_file():
-        _file_sha256(path, digest)
-    else:
-        module = spec.partition(":")[0]
-        try:
-            origin = importlib.util.find_spec(module)
-        except (ImportError, ValueError):
-            origin = None
-        if origin is not None and origin.origin and Path(origin.origin).is_file():
-            _file_sha256(Path(origin.origin), digest)
-        digest.update(spec.encode())
+    """SHA-256 of an input's content: a file's bytes, a folder's image files, a module's source.
+
+    Computed when a cell is made (so its run id names the content it scores)
+    and never memoised: a file changed between two calls gives a new hash.
+    """
+    parsed = parse_input(spec)
+    if parsed.input_type == "folder" and parsed.path is not None:
+        return files_sha256(parsed.path, image_files(parsed.path))
+    if parsed.path is not None:
+        return file_sha256(parsed.path)
+    digest = hashlib.sha256(spec.encode())
+    try:
+        found = importlib.util.find_spec(str(parsed.module))
+    except (ImportError, ValueError):
+        found = None
+    if found is not None and found.origin and Path(found.origin).is_file():
+        digest.update(file_sha256(Path(found.origin)).encode())
     return digest.hexdigest()
 
 
@@ -112,7 +100,7 @@ class EvalCell:
             "kind": KIND,
             "input": {
                 "spec": inp.spec,
-                "sha256": fingerprint(inp.spec),
+                "sha256": inp.sha256,
                 "z_dim": inp.z_dim,
                 "n_classes": inp.n_classes,
             },
@@ -177,7 +165,8 @@ def make_cell(
             )
     if n is not None and n < 2:
         raise ConfigError(f"-n {n}: expected at least 2 samples")
-    count = n if n is not None or inp.is_file_set else proto.n_fake
+    count = n if n is not None or not parse_input(inp.spec).is_generator else proto.n_fake
+    inp = replace(inp, sha256=fingerprint(inp.spec))
     return EvalCell(suite, inp, reference, proto, tuple(names), count, seed, resolved)
 
 
@@ -190,7 +179,6 @@ def _default_metrics(reference: Reference, kind: str) -> list[str]:
 
 def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
     """Load the input, compute the metrics and build the record (raises on bad input)."""
-    from ganbench.evaluate.inputs import load_samples
     from ganbench.runner.execute import now_iso
 
     started, t0 = now_iso(), time.perf_counter()
@@ -199,6 +187,8 @@ def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
         inp.spec, n=cell.n, seed=cell.seed, device=device, z_dim=inp.z_dim, n_classes=inp.n_classes
     )
     load_s = time.perf_counter() - t0
+    if parse_input(inp.spec).path is not None and fingerprint(inp.spec) != inp.sha256:
+        raise EvalError(f"{inp.spec}: changed on disk since the evaluation was planned; re-run")
     dataset = cell.reference.dataset()
     if samples.kind != dataset.kind:
         raise EvalError(
