@@ -1,4 +1,4 @@
-"""Command line: ``ganbench run | validate | ls | report | reproduce``.
+"""Command line: ``ganbench run | validate | ls | report | reproduce | eval | stats``.
 
 User errors print one line (``ganbench: error: ...``) and exit with status 2.
 """
@@ -17,7 +17,7 @@ from ganbench.errors import GanbenchError
 if TYPE_CHECKING:
     from ganbench.registry import Registry
 
-LS_KINDS = ("objectives", "architectures", "datasets", "metrics", "regularizers")
+LS_KINDS = ("objectives", "architectures", "datasets", "metrics", "regularizers", "protocols")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         help="torch intra-op threads for CPU training (1 is fastest on a busy machine)",
     )
     rp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    from ganbench.evaluate.cli import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -135,6 +138,11 @@ def cmd_ls(args: argparse.Namespace) -> int:
     from ganbench.objectives import OBJECTIVES
     from ganbench.regularizers import REGULARIZERS
 
+    if args.kind == "protocols":
+        from ganbench.evaluate.protocols import protocol_lines
+
+        print("\n".join(protocol_lines()))
+        return 0
     registries: dict[str, Registry[Any]] = {
         "objectives": OBJECTIVES,
         "architectures": ARCHITECTURES,
@@ -221,12 +229,28 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score generators or sample sets against a reference (``ganbench.evaluate``)."""
+    from ganbench.evaluate.cli import cmd_eval as run_eval
+
+    return run_eval(args, _show)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Export a reference's statistics file."""
+    from ganbench.evaluate.cli import cmd_stats as run_stats
+
+    return run_stats(args, _show)
+
+
 COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
     "ls": cmd_ls,
     "report": cmd_report,
     "reproduce": cmd_reproduce,
+    "eval": cmd_eval,
+    "stats": cmd_stats,
 }
 
 

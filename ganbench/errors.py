@@ -52,6 +52,10 @@ class AssetError(GanbenchError):
     """A dataset, weights file or other asset is missing or corrupt."""
 
 
+class InputError(GanbenchError):
+    """A sample set or generator given to ``ganbench eval`` cannot be read or is invalid."""
+
+
 class StoreError(GanbenchError):
     """Results or reports cannot be written or read."""
 

@@ -39,7 +39,9 @@ class EvalContext:
     metric needs a different count; ``cache`` shares work between metrics of one
     run (e.g. ``modes``, ``hq`` and ``reverse_kl`` share one assignment);
     ``options`` is the suite's ``eval.options`` mapping (validated against
-    :class:`ganbench.metrics.options.SampleQualityOptions` at suite load).
+    :class:`ganbench.metrics.options.SampleQualityOptions` at suite load);
+    ``real_source(extractor)``, when set, supplies the real reference's features
+    and statistics instead of the dataset's images (a statistics file).
     """
 
     dataset: Dataset
@@ -49,6 +51,7 @@ class EvalContext:
     sample_fn: Callable[[int], torch.Tensor] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    real_source: Callable[[Any], Any] | None = None
 
     def cached(self, key: str, fn: Callable[[], Any]) -> Any:
         """Compute ``fn()`` once per run under ``key``."""

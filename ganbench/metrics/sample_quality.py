@@ -93,7 +93,13 @@ def _fake(ctx: EvalContext, extractor: FeatureExtractor) -> Extracted:
     )
 
 
+NEEDS_REAL_FEATURES = frozenset({"kid", "precision", "recall", "density", "coverage"})
+
+
 def _real(ctx: EvalContext, extractor: FeatureExtractor) -> RealReference:
+    source = ctx.real_source
+    if source is not None:
+        return ctx.cached(f"sq:real:{extractor.cache_id}", lambda: source(extractor))
     o, ds = _options(ctx), ctx.dataset
     images = ds.images_uint8(o.reference_split)  # type: ignore[attr-defined]
     return ctx.cached(
@@ -119,15 +125,28 @@ class _Pair:
     fake: Extracted
 
     def protocol(self, **extra: Any) -> dict[str, Any]:
+        meta = self.real.meta
+        n_real = int(self.real.features.shape[0]) or meta.get("n_real")
+        stats = {k: meta[k] for k in ("stats_file", "stats_sha256") if k in meta}
         return {
             **self.extractor.protocol(),
-            "reference_dataset": self.real.meta["dataset"],
-            "reference_split": self.real.meta["split"],
-            "reference_subset": self.real.meta["subset"],
-            "n_real": int(self.real.features.shape[0]),
+            "reference_dataset": meta["dataset"],
+            "reference_split": meta["split"],
+            "reference_subset": meta["subset"],
+            "n_real": n_real,
             "n_fake": int(self.fake.features.shape[0]),
+            **stats,
             **extra,
         }
+
+    def real_features(self, metric: str) -> Any:
+        """The real raw features, or a one-line error when only μ and Σ are known."""
+        if self.real.features.shape[0] == 0:
+            raise ValueError(
+                f"{metric} needs the reference's raw features; {self.real.meta['dataset']} holds "
+                "only mu and sigma (pytorch-fid layout); files from `ganbench stats` keep them"
+            )
+        return self.real.features
 
 
 def _pair(ctx: EvalContext, extractor: FeatureExtractor) -> _Pair:
@@ -141,7 +160,8 @@ def _fid(pair: _Pair) -> float:
 def _prdc(ctx: EvalContext) -> tuple[dict[str, float], dict[str, Any]]:
     def compute() -> tuple[dict[str, float], dict[str, Any]]:
         pair, k = _pair(ctx, _inception(ctx)), _options(ctx).prdc_k
-        values, subset = equal_size_prdc(pair.real.features, pair.fake.features, k=k)
+        real = pair.real_features("precision/recall/density/coverage")
+        values, subset = equal_size_prdc(real, pair.fake.features, k=k)
         proto = pair.protocol(k=k, membership="d < k-NN radius (prdc package)", **subset)
         return values, proto
 
@@ -213,9 +233,10 @@ def fid_infinity_metric(ctx: EvalContext) -> MetricResult:
 def kid_metric(ctx: EvalContext) -> MetricResult:
     """KID mean over subsets; the std is in the protocol."""
     o, pair = _options(ctx), _pair(ctx, _inception(ctx))
-    size = min(o.kid_subset_size, len(pair.real.features), len(pair.fake.features))
+    real = pair.real_features("kid")
+    size = min(o.kid_subset_size, len(real), len(pair.fake.features))
     mean, std = kernel_inception_distance(
-        pair.real.features, pair.fake.features, subsets=o.kid_subsets, subset_size=size, seed=0
+        real, pair.fake.features, subsets=o.kid_subsets, subset_size=size, seed=0
     )
     proto = pair.protocol(std=std, subsets=o.kid_subsets, subset_size=size, kernel="(x·y/d + 1)^3")
     return MetricResult(mean, {**proto, "subset_seed": 0})

@@ -1,0 +1,1 @@
+"""Scoring any generator or sample set (``ganbench eval``): inputs, references, metrics."""
