@@ -37,13 +37,11 @@ import numpy as np
 from scipy.special import gammaln
 
 
-def _sorted_finite(values: Sequence[float], higher_is_better: bool) -> tuple[np.ndarray, int]:
-    """The finite values, oriented so that larger is better and sorted; and N."""
+def _as_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"expected a non-empty 1-D sequence of values, got shape {arr.shape}")
-    finite = arr[np.isfinite(arr)]
-    return np.sort(finite if higher_is_better else -finite), int(arr.size)
+    return arr
 
 
 def _ks(k_max: int | None, n: int, cap: int | None) -> np.ndarray:
@@ -64,15 +62,45 @@ def _log_comb(n: np.ndarray, k: np.ndarray) -> np.ndarray:
     return out
 
 
-def _finish(num: np.ndarray, p_fail: np.ndarray, n_finite: int, higher: bool) -> np.ndarray:
-    if n_finite == 0:
-        return np.full(num.shape, np.nan)
-    curve = num / (1.0 - p_fail)
+def _rank_weights(n: int, ks: np.ndarray, replacement: bool) -> np.ndarray:
+    """``W[k, r]``: probability that rank ``r`` (1..n, ascending) is the best of k draws."""
+    ranks = np.arange(1, n + 1, dtype=float)
+    col = ks[:, None]
+    if replacement:
+        return (ranks / n) ** col - ((ranks - 1) / n) ** col
+    return np.exp(_log_comb(ranks - 1, col - 1) - _log_comb(np.float64(n), col))
+
+
+def _all_failed(fails: np.ndarray, n: int, ks: np.ndarray, replacement: bool) -> np.ndarray:
+    """``P[k draws all fail]`` per row (``fails``: failures per row), shape (rows, k)."""
+    f, col = fails[:, None].astype(float), ks[None, :]
+    if replacement:
+        return (f / n) ** col
+    return np.exp(_log_comb(f, col) - _log_comb(np.float64(n), col))
+
+
+def _curves(rows: np.ndarray, ks: np.ndarray, higher: bool, replacement: bool) -> np.ndarray:
+    """The expected-best curve of each row of ``rows`` (shape (rows, N)), shape (rows, k).
+
+    Failures sort first (ranks 1..F) and get weight 0: the weight of a rank does
+    not depend on F, so one weight matrix serves every row.
+    """
+    oriented = np.where(np.isfinite(rows), rows if higher else -rows, -np.inf)
+    ordered = np.sort(oriented, axis=1)
+    fails = np.count_nonzero(np.isneginf(ordered), axis=1)
+    n = rows.shape[1]
+    num = np.where(np.isfinite(ordered), ordered, 0.0) @ _rank_weights(n, ks, replacement).T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        curve = num / (1.0 - _all_failed(fails, n, ks, replacement))
+    curve[fails == n] = np.nan
     return curve if higher else -curve
 
 
 def expected_max(
-    values: Sequence[float], k_max: int | None = None, *, higher_is_better: bool = True
+    values: Sequence[float] | np.ndarray,
+    k_max: int | None = None,
+    *,
+    higher_is_better: bool = True,
 ) -> np.ndarray:
     """Expected best of k draws with replacement, k = 1..k_max (default N); Dodge et al.'s.
 
@@ -80,17 +108,15 @@ def expected_max(
     expected minimum when ``higher_is_better`` is False. Non-finite values: see the
     module docstring (the curve is conditional on at least one finite draw).
     """
-    finite, n = _sorted_finite(values, higher_is_better)
-    ks = _ks(k_max, n, None)[:, None]
-    fails = n - finite.size
-    ranks = fails + np.arange(1, finite.size + 1, dtype=float)  # failures rank lowest
-    weights = (ranks / n) ** ks - ((ranks - 1) / n) ** ks
-    p_fail = (fails / n) ** ks[:, 0]
-    return _finish(weights @ finite, p_fail, finite.size, higher_is_better)
+    arr = _as_values(values)
+    return _curves(arr[None, :], _ks(k_max, arr.size, None), higher_is_better, True)[0]
 
 
 def expected_max_without_replacement(
-    values: Sequence[float], k_max: int | None = None, *, higher_is_better: bool = True
+    values: Sequence[float] | np.ndarray,
+    k_max: int | None = None,
+    *,
+    higher_is_better: bool = True,
 ) -> np.ndarray:
     """Expected best of a uniformly random k-subset of the N values, k = 1..k_max (<= N).
 
@@ -98,33 +124,25 @@ def expected_max_without_replacement(
     value at k = N; the expected minimum when ``higher_is_better`` is False.
     Non-finite values: see the module docstring.
     """
-    finite, n = _sorted_finite(values, higher_is_better)
-    ks = _ks(k_max, n, n)[:, None]
-    fails = n - finite.size
-    ranks = fails + np.arange(1, finite.size + 1, dtype=float)
-    weights = np.exp(_log_comb(ranks - 1, ks - 1) - _log_comb(np.float64(n), ks))
-    p_fail = np.exp(_log_comb(np.float64(fails), ks[:, 0]) - _log_comb(np.float64(n), ks[:, 0]))
-    return _finish(weights @ finite, p_fail, finite.size, higher_is_better)
+    arr = _as_values(values)
+    return _curves(arr[None, :], _ks(k_max, arr.size, arr.size), higher_is_better, False)[0]
 
 
 def failure_probability(
-    values: Sequence[float], k_max: int | None = None, *, replacement: bool = True
+    values: Sequence[float] | np.ndarray, k_max: int | None = None, *, replacement: bool = True
 ) -> np.ndarray:
     """Probability that all k trials are non-finite, k = 1..k_max (default N).
 
     ``(F/N)^k`` with replacement, ``C(F, k) / C(N, k)`` without, for F non-finite values.
     """
-    arr = np.asarray(values, dtype=float)
-    _, n = _sorted_finite(arr, True)
-    fails = float(np.count_nonzero(~np.isfinite(arr)))
-    if replacement:
-        return (fails / n) ** _ks(k_max, n, None)
-    ks = _ks(k_max, n, n)
-    return np.exp(_log_comb(np.float64(fails), ks) - _log_comb(np.float64(n), ks))
+    arr = _as_values(values)
+    ks = _ks(k_max, arr.size, None if replacement else arr.size)
+    fails = np.array([np.count_nonzero(~np.isfinite(arr))])
+    return _all_failed(fails, arr.size, ks, replacement)[0]
 
 
 def bootstrap_band(
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     k_max: int | None = None,
     *,
     n_boot: int = 1000,
@@ -146,16 +164,14 @@ def bootstrap_band(
         raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
-    arr = np.asarray(values, dtype=float)
-    _sorted_finite(arr, higher_is_better)  # validates the shape
-    estimator = expected_max if replacement else expected_max_without_replacement
-    n_k = len(estimator(arr, k_max, higher_is_better=higher_is_better))
+    arr = _as_values(values)
+    ks = _ks(k_max, arr.size, None if replacement else arr.size)
     rng = np.random.default_rng(seed)
     draws = arr[rng.integers(0, arr.size, size=(n_boot, arr.size))]
-    curves = np.array([estimator(d, n_k, higher_is_better=higher_is_better) for d in draws])
+    curves = _curves(draws, ks, higher_is_better, replacement)
     curves = curves[~np.isnan(curves).any(axis=1)]
     if curves.size == 0:
-        return np.full(n_k, np.nan), np.full(n_k, np.nan)
+        return np.full(ks.size, np.nan), np.full(ks.size, np.nan)
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(curves, [tail, 1.0 - tail], axis=0)
     return low, high
