@@ -16,6 +16,10 @@ A distribution is written as a string or a YAML list::
     choice(0.0, 0.5)          one of the values, each equally likely
     [0.0, 0.5]                the same choice as a YAML list
 
+Inside a YAML flow mapping or list (``{...}``, ``[...]``) a comma ends the value,
+so quote a distribution there: ``wgan-gp: {objective.gp_weight: "log_uniform(0.1,
+100)"}``; the block style (one ``path: distribution`` per line) needs no quotes.
+
 Choice values are numbers, strings, booleans, null or lists of those (``choice([0.0,
 0.9], [0.5, 0.999])`` searches whole ``betas`` tuples); a one-value choice fixes a
 parameter (e.g. to override a shared range for one objective). Every distribution
@@ -44,6 +48,7 @@ PATH_RE = re.compile(
     r"^(?:train|objective|architecture)\.[A-Za-z_][A-Za-z0-9_]*(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$"
 )
 CALL_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$", re.DOTALL)
+OPEN_RE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*\([^)]*$")  # a call cut at a comma
 SYNTAX = (
     "log_uniform(low, high), uniform(low, high), int_range(low, high), "
     "choice(v1, v2, ...) or a YAML list of choices"
@@ -64,6 +69,8 @@ class LogUniform:
 
     def sample(self, u: float) -> float:
         """The value at quantile ``u`` in [0, 1]: ``low * (high / low) ** u``."""
+        if u <= 0.0 or u >= 1.0:
+            return self.low if u <= 0.0 else self.high
         log_low, log_high = math.log(self.low), math.log(self.high)
         value = math.exp(log_low + u * (log_high - log_low))
         return min(max(value, self.low), self.high)
@@ -242,6 +249,11 @@ def parse_distribution(raw: Any, where: str) -> Distribution:
     if not isinstance(raw, str):
         raise ConfigError(f"{where}: expected a distribution ({SYNTAX}), got {echo(raw)}")
     match = CALL_RE.match(raw)
+    if match is None and OPEN_RE.match(raw):
+        raise ConfigError(
+            f"{where}: unbalanced parentheses in {echo(raw)} (inside a YAML flow mapping "
+            "{...} or list [...], quote the distribution: 'uniform(0, 1)')"
+        )
     if match is None:
         raise ConfigError(f"{where}: expected a distribution ({SYNTAX}), got {echo(raw)}")
     name, inner = match.groups()

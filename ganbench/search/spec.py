@@ -13,7 +13,7 @@ Syntax (every key but ``sampler``, ``seed``, ``space`` and ``objectives`` is req
         train.betas.0: [0.0, 0.5]
         train.n_critic: int_range(1, 5)
       objectives:                # per objective label: parameters added or overriding
-        wgan-gp: {objective.gp_weight: log_uniform(0.1, 100)}
+        wgan-gp: {objective.gp_weight: "log_uniform(0.1, 100)"}   # quoted in {...}
 
 An objective listed under ``objectives`` searches the shared space merged with its
 own entries (its own win on the same path); others search the shared space. The
