@@ -53,7 +53,7 @@ def _ks(k_max: int | None, n: int, cap: int | None) -> np.ndarray:
     return np.arange(1, int(k_max) + 1, dtype=float)
 
 
-def _log_comb(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _log_comb(n: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
     """log C(n, k), -inf where k > n or k < 0."""
     n, k = np.broadcast_arrays(np.asarray(n, float), np.asarray(k, float))
     out = np.full(n.shape, -np.inf)
