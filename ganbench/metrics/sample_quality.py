@@ -127,7 +127,7 @@ class _Pair:
     def protocol(self, **extra: Any) -> dict[str, Any]:
         meta = self.real.meta
         n_real = int(self.real.features.shape[0]) or meta.get("n_real")
-        stats = {k: meta[k] for k in ("stats_file", "stats_sha256") if k in meta}
+        stats: dict[str, Any] = {k: meta[k] for k in ("stats_file", "stats_sha256") if k in meta}
         return {
             **self.extractor.protocol(),
             "reference_dataset": meta["dataset"],
