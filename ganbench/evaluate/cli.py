@@ -14,6 +14,7 @@ from ganbench.evaluate.protocols import DEFAULT_PROTOCOL, PROTOCOLS
 log = logging.getLogger(__name__)
 
 Show = Callable[[str], None]
+ADHOC = "eval"  # ganbench eval writes under results/eval/<name> and reports/eval/<name>
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -113,11 +114,12 @@ def cmd_eval(args: argparse.Namespace, show: Show) -> int:
         for label, spec in zip(names, args.inputs, strict=True)
         for seed in args.seeds
     ]
-    result = run_cells(cells, args.results, device, force=args.force)
+    results, reports = Path(args.results) / ADHOC, Path(args.reports) / ADHOC
+    result = run_cells(cells, results, device, force=args.force)
     if args.json:
         show(records_json(result.records))
         return 0
-    path, table = render(name, result.records, args.results, args.reports)
+    path, table = render(name, result.records, results, reports)
     show(table)
     show(
         f"\n{result.computed} evaluated, {result.skipped} from records; protocol {args.protocol}; "

@@ -5,7 +5,8 @@ config names everything a number depends on (the input's content hash, the
 reference's identity, every resolved option), so its run id changes when any
 of them does and a re-run skips cells whose record exists. Its record has the
 same typed shape as a trained cell's (:mod:`ganbench.record`, ``kind: eval``)
-and is written to ``<results>/eval/<suite>/<run_id>.json``. The report's
+and is written to ``<results>/eval/<name>/<run_id>.json`` by ``ganbench eval``
+(``<results>/<suite>/`` for an eval suite). The report's
 coordinates map to the leaderboard's columns: the reference is the
 ``dataset``, the input the ``objective`` (the entry ranked), the protocol the
 ``architecture``.
@@ -24,6 +25,7 @@ from typing import Any
 
 import torch
 
+from ganbench.datasets.base import dataset_facts
 from ganbench.env import environment
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.evaluate.input_common import file_sha256, files_sha256
@@ -31,6 +33,7 @@ from ganbench.evaluate.input_files import image_files
 from ganbench.evaluate.inputs import load_samples, parse_input
 from ganbench.evaluate.protocols import PROTOCOLS, Protocol
 from ganbench.evaluate.references import Reference, StatsReference
+from ganbench.kinds.evaluation import NAME
 from ganbench.metrics import METRICS
 from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.evaluate import evaluate_samples
@@ -39,7 +42,6 @@ from ganbench.record import config_run_id, new_record
 
 log = logging.getLogger(__name__)
 
-KIND = "eval"
 IMAGE_METRICS = ("fid", "kid", "precision", "recall")  # default for image inputs
 KEEP_POINTS = 1000  # generated points kept in the record for the report's scatter plots
 
@@ -97,7 +99,7 @@ class EvalCell:
         """The resolved config hashed into the run id."""
         inp = self.input
         return {
-            "kind": KIND,
+            "kind": NAME,
             "input": {
                 "spec": inp.spec,
                 "sha256": inp.sha256,
@@ -212,7 +214,7 @@ def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
         name, error = next(iter(failed.items()))
         raise EvalError(f"{inp.name}: metric {name} failed: {error}")
     rec = new_record(
-        cell.run_id, cell.suite, cell.coords(), cell.config(), environment(device), KIND
+        cell.run_id, cell.suite, cell.coords(), cell.config(), environment(device), NAME
     )
     rec.update(
         status="ok",
@@ -233,5 +235,7 @@ def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
     )
     if samples.kind == "points":
         rec["samples"] = {"points": data[:KEEP_POINTS].tolist()}
+    if facts := dataset_facts(dataset):
+        rec["data"] = facts
     log.info("%s: %s in %.1f s", inp.name, cell.run_id, time.perf_counter() - t0)
     return rec

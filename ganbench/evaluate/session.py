@@ -1,8 +1,10 @@
 """Run a list of evaluation cells with resume and locks, then report them like a suite.
 
-Records go to ``<results>/eval/<name>/``; the report to ``<reports>/eval/<name>/``
-(the same leaderboard, run pages and exports as a trained suite: mean ± CI over
-sampling seeds per input, every protocol field on the run pages).
+Records go to ``<results>/<name>/``, the report to ``<reports>/<name>/`` (the
+same leaderboard, run pages and exports as a trained suite: mean ± CI over
+sampling seeds per input, every protocol field on the run pages). ``ganbench
+eval`` passes ``results/eval`` and ``reports/eval`` as the roots; an eval
+suite uses the plain roots, like every suite.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import torch
 
-from ganbench.evaluate.run import KIND, EvalCell, evaluate_cell
+from ganbench.evaluate.run import EvalCell, evaluate_cell
 from ganbench.record import RunRecord, encode_value
 from ganbench.runner.locks import LockDir
 from ganbench.runner.store import ResultStore, report_folder, safe_child
@@ -35,8 +37,8 @@ class SessionResult:
 
 
 def store_for(results: str | Path, name: str) -> ResultStore:
-    """The result store of evaluation ``name`` (``<results>/eval/<name>``)."""
-    return ResultStore(Path(results) / KIND, name)
+    """The result store of evaluation ``name`` (``<results>/<name>``)."""
+    return ResultStore(results, name)
 
 
 def run_cells(
@@ -88,7 +90,7 @@ def render(
     from ganbench.report import render_report
     from ganbench.report.format import terminal_table
 
-    out = safe_child(Path(reports) / KIND, name, "evaluation name")
+    out = safe_child(reports, name, "evaluation name")
     with report_folder(out):
         report = render_report(
             name,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.errors import ConfigError, echo
+from ganbench.kinds import evaluation as evaluation
 from ganbench.kinds import fit as fit
 from ganbench.kinds import gan as gan
 from ganbench.kinds.base import (
