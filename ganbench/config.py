@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from ganbench.papers import Paper, parse_paper
 from ganbench.params import resolve_params
 from ganbench.record import config_run_id
 from ganbench.registry import Registry
+from ganbench.search.spec import SearchSpec, parse_search
 from ganbench.strict import check_keys, expect, unique_labels
 from ganbench.train.config import TrainConfig
 from ganbench.yamlio import load_yaml_file
@@ -63,6 +64,7 @@ TOP_KEYS = {
     "train",
     "eval",
     "paper",
+    "search",
 }
 
 
@@ -138,9 +140,19 @@ class Suite:
     train: dict[str, Any]
     eval: EvalConfig
     paper: Paper | None = None  # the published table a paper suite reproduces
+    search: SearchSpec | None = None  # a hyper-parameter search (ganbench.search)
 
     def cells(self) -> list[Cell]:
-        """The cross product of the axes, in a stable order."""
+        """The cross product of the axes, in a stable order.
+
+        For a search suite: the trial cells of its first phase
+        (:func:`ganbench.search.plan.search_cells`); the re-runs of the best
+        depend on their records.
+        """
+        if self.search is not None:
+            from ganbench.search.plan import search_cells
+
+            return search_cells(self)
         out = []
         for ds in self.datasets:
             for obj in self.objectives:
@@ -280,6 +292,8 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         eval=eval_cfg,
         paper=paper,
     )
+    if data.get("search") is not None:
+        return _with_search(suite, data, where)
     for ds in suite.datasets:  # resolves (and so validates) every cell's training settings
         for obj in suite.objectives:
             for var in suite.variants:
@@ -288,6 +302,33 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
         for var in suite.variants:
             resolve_architecture(suite, arch, var)
     return suite
+
+
+def _with_search(suite: Suite, data: Mapping[str, Any], where: str) -> Suite:
+    """``suite`` with its ``search:`` section, checked against the rest of the suite."""
+    if "variants" in data:
+        raise ConfigError(f"{where}: search: cannot be combined with variants (trials are them)")
+    spec = parse_search(data["search"], f"{where}: search")
+    if spec.metric not in METRICS:
+        raise ConfigError(f"{where}: search.metric: {METRICS.unknown_message(spec.metric)}")
+    if suite.eval.metrics is not None and spec.metric not in suite.eval.metrics:
+        raise ConfigError(f"{where}: search.metric: {spec.metric} is not in eval.metrics")
+    labels = [o.label for o in suite.objectives]
+    for label in spec.objective_labels:
+        if label not in labels:
+            raise ConfigError(
+                f"{where}: search.objectives.{label}: not an objective of the suite "
+                f"(valid: {', '.join(labels)})"
+            )
+    overlap = sorted(set(spec.fresh_seeds) & set(suite.seeds))
+    if overlap:
+        raise ConfigError(
+            f"{where}: search.fresh_seeds: {overlap} are search seeds too (the re-runs "
+            "must use seeds the search never saw)"
+        )
+    searched = replace(suite, search=spec)
+    searched.cells()  # resolves (and so validates) every trial's settings
+    return searched
 
 
 def load_suite(path: str | Path) -> Suite:

@@ -50,6 +50,16 @@ eval: {n_samples: 100, keep_samples: 10}
         from ganbench.runner.preflight import preflight
 
         preflight(suite)
+        if suite.search is not None:
+            spec, n = suite.search, len(suite.seeds)
+            reruns = len(suite.datasets) * len(suite.objectives) * len(suite.architectures)
+            return (
+                f"search: {len(suite.cells())} trial cells = {len(suite.datasets)} datasets × "
+                f"{len(suite.objectives)} objectives × {len(suite.architectures)} architectures "
+                f"× {spec.trials} trials ({spec.sampler}) × {n} search seeds, then "
+                f"{reruns * len(spec.fresh_seeds)} re-run cells (the best of each on "
+                f"{len(spec.fresh_seeds)} fresh seeds, by {spec.metric})"
+            )
         return (
             f"{len(suite.cells())} cells = {len(suite.datasets)} datasets × "
             f"{len(suite.objectives)} objectives × {len(suite.architectures)} architectures × "
@@ -57,7 +67,15 @@ eval: {n_samples: 100, keep_samples: 10}
         )
 
     def run(self, suite: Suite, request: RunRequest) -> list[str]:
-        """Run the cells without an ``ok`` record (all with ``force``), then report."""
+        """Run the cells without an ``ok`` record (all with ``force``), then report.
+
+        A suite with a ``search:`` section runs its two phases
+        (:func:`ganbench.search.run.run_search`).
+        """
+        if suite.search is not None:
+            from ganbench.search.run import run_search
+
+            return run_search(suite, request)
         from ganbench.env import resolve_device
         from ganbench.runner import RunOptions, run_suite
 
@@ -86,6 +104,10 @@ eval: {n_samples: 100, keep_samples: 10}
 
     def report(self, suite: Suite, results: str | Path, reports: str | Path) -> list[str]:
         """Render the leaderboard of the suite's current cells; its table and path."""
+        if suite.search is not None:
+            from ganbench.search.run import report_search
+
+            return report_search(suite, results, reports)
         from ganbench.errors import GanbenchError
         from ganbench.report import render_report
         from ganbench.report.format import terminal_table

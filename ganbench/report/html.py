@@ -275,6 +275,7 @@ def render_report(
     run_pages: bool = True,
     headline: str | None = None,
     paper_page: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> Report:
     """Write ``<out_dir>/index.html``, its figures, run pages and exports from ``records``.
 
@@ -327,6 +328,7 @@ def render_report(
         provenance=provenance,
         run_dates=run_dates,
         paper_page=paper_page,
+        links=list(links),
     )
     path = out / "index.html"
     atomic_write_text(path, html)

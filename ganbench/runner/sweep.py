@@ -23,7 +23,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,11 +269,13 @@ def run_suite(
     datasets: Mapping[str, Dataset] | None = None,
     options: RunOptions | None = None,
     on_record: RecordHook | None = None,
+    cells: Sequence[Cell] | None = None,
 ) -> SweepSummary:
     """Train and evaluate every pending cell of ``suite``, writing one record per cell.
 
     ``device`` is ``cpu``, ``cuda`` or ``auto`` (for Ray: what each task asks
-    for); ``on_record`` is called with every record after it is written.
+    for); ``on_record`` is called with every record after it is written;
+    ``cells`` replaces ``suite.cells()`` (a search suite's second phase).
     """
     options = options or RunOptions()
     t0 = time.perf_counter()
@@ -281,7 +283,7 @@ def run_suite(
     datasets = dict(datasets) if datasets is not None else preflight(suite)
     store.check_writable()
     recover(store)
-    all_cells = suite.cells()
+    all_cells = list(suite.cells() if cells is None else cells)
     todo = all_cells if force else [c for c in all_cells if not store.is_done(c.run_id, warn=False)]
     summary = SweepSummary(total=len(all_cells), skipped=len(all_cells) - len(todo))
     if not todo:
