@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ganbench.report.plots import DPI, distinct_colors, safe_text
 
@@ -138,6 +138,8 @@ def _panel(
         ax.set_xticks(range(len(cats)), [safe_text(c) for c in cats], fontsize=7)
     elif log_x:
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_title(
         safe_text(path + (" (log scale)" if log_x and not categorical else "")), fontsize=9

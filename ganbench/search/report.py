@@ -138,6 +138,14 @@ def _sensitivity(
     return frames, log_paths, len(per) - len(finite)
 
 
+def _param(path: str, value: Any) -> dict[str, str]:
+    """A chosen parameter for display: compact text, the exact value as a tooltip."""
+    if isinstance(value, float):
+        return {"path": path, "text": fmt_num(value, 4), "exact": repr(value)}
+    text = figures.category_text(value)
+    return {"path": path, "text": text, "exact": text}
+
+
 def _chosen_rows(
     selections: Sequence[Selection],
     labels: dict[tuple[str, str], str],
@@ -156,13 +164,51 @@ def _chosen_rows(
                 "label": labels[(s.objective, s.architecture)],
                 "trial": s.trial,
                 "score": fmt_num(s.score),
-                "params": [
-                    (p, figures.category_text(v)) for p, v in s.params.items() if space.get(p)
-                ],
+                "params": [_param(p, v) for p, v in s.params.items() if space.get(p)],
                 "rerun": found,
             }
         )
     return rows
+
+
+def _per_entry(sub: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """:func:`_per_trial` of one dataset's trials with their entry labels, in suite order."""
+    per = _per_trial(sub.drop(columns="entry"))
+    per["entry"] = [
+        labels[(str(o), str(a))] for o, a in zip(per["objective"], per["architecture"], strict=True)
+    ]
+    order = list(dict.fromkeys(sub["entry"]))
+    per = per.assign(_o=per["entry"].map(order.index)).sort_values(["_o", "trial"], kind="stable")
+    return per.drop(columns="_o").reset_index(drop=True)
+
+
+def _draw(
+    i: int, ds: str, per: pd.DataFrame, spec: SearchSpec, higher: bool, fig_dir: Path
+) -> dict[str, Any]:
+    """Writes one dataset's three figures; returns the tables and facts shown beside them."""
+    colors = figures.palette(list(dict.fromkeys(per["entry"])))
+    names = {k: f"search-{k}-{i}.png" for k in ("expected", "outcomes", "sensitivity")}
+    curves, expected_rows, means = _expected(per, spec.trials, higher)
+    title = f"{ds}: expected best {spec.metric} after k trials (band: {LEVEL:.0%} bootstrap)"
+    figures.plot_expected_best(curves, spec.metric, title, colors, fig_dir / names["expected"])
+    by_entry = {
+        str(k): g["score"].to_numpy(dtype=np.float64) for k, g in per.groupby("entry", sort=False)
+    }
+    title = f"{ds}: per-trial scores"
+    figures.plot_outcomes(by_entry, spec.metric, title, colors, fig_dir / names["outcomes"])
+    frames, log_paths, left_out = _sensitivity(per, spec)
+    if frames:
+        title = f"{ds}: score vs parameter"
+        path = fig_dir / names["sensitivity"]
+        figures.plot_sensitivity(frames, log_paths, spec.metric, title, colors, path)
+    return {
+        "expected_rows": expected_rows,
+        "means": means,
+        "sensitivity": bool(frames),
+        "left_out": left_out,
+        "n_trials": len(per),
+        "figures": {k: f"figures/{v}" for k, v in names.items()},
+    }
 
 
 def _dataset_section(
@@ -170,54 +216,19 @@ def _dataset_section(
 ) -> dict[str, Any]:
     """Everything one dataset shows; writes its three figures."""
     spec: SearchSpec = ctx["spec"]
-    higher: bool = ctx["higher"]
     sub = trials[trials["dataset"] == ds]
-    per = _per_trial(sub.drop(columns="entry"))
-    per["entry"] = [
-        ctx["labels"][(str(o), str(a))]
-        for o, a in zip(per["objective"], per["architecture"], strict=True)
-    ]
-    order = list(dict.fromkeys(sub["entry"]))  # suite order
-    per = per.assign(_o=per["entry"].map(order.index)).sort_values(["_o", "trial"], kind="stable")
-    per = per.drop(columns="_o").reset_index(drop=True)
-    colors = figures.palette(order)
-    curves, expected_rows, means = _expected(per, spec.trials, higher)
-    names = {k: f"search-{k}-{i}.png" for k in ("expected", "outcomes", "sensitivity")}
-    figures.plot_expected_best(
-        curves,
-        spec.metric,
-        f"{ds}: expected best {spec.metric} after k trials (band: {LEVEL:.0%} bootstrap)",
-        colors,
-        fig_dir / names["expected"],
-    )
-    by_entry = {
-        str(k): g.sort_values("trial")["score"].to_numpy(dtype=np.float64)
-        for k, g in per.groupby("entry", sort=False)
-    }
-    figures.plot_outcomes(
-        by_entry, spec.metric, f"{ds}: per-trial scores", colors, fig_dir / names["outcomes"]
-    )
-    frames, log_paths, left_out = _sensitivity(per, spec)
-    if frames:
-        figures.plot_sensitivity(
-            frames,
-            log_paths,
-            spec.metric,
-            f"{ds}: score vs parameter",
-            colors,
-            fig_dir / names["sensitivity"],
-        )
+    per = _per_entry(sub, ctx["labels"])
+    order = list(dict.fromkeys(per["entry"]))
+    chosen = _chosen_rows(ctx["selections"], ctx["labels"], ds, ctx["rerun"], spec)
     return {
         "index": i,
         "dataset": ds,
         "ks": _table_ks(spec.trials),
-        "expected_rows": expected_rows,
-        "means": means,
+        **_draw(i, ds, per, spec, ctx["higher"], fig_dir),
         "outcome_rows": _outcome_rows(sub, per),
-        "sensitivity": bool(frames),
-        "left_out": left_out,
-        "figures": {k: f"figures/{v}" for k, v in names.items()},
-        "chosen": _chosen_rows(ctx["selections"], ctx["labels"], ds, ctx["rerun"], spec),
+        "chosen": sorted(
+            chosen, key=lambda r: order.index(r["label"]) if r["label"] in order else len(order)
+        ),
         "verdicts": rerun_verdicts(ctx["rerun"], spec.metric, ds, ctx["labels"]),
     }
 

@@ -335,3 +335,32 @@ def test_page_without_trials(tmp_path: Path, spec: SearchSpec) -> None:
     path, lines = render_search_page("fake", spec, empty, [], None, tmp_path, higher_is_better=True)
     assert "No search trials" in path.read_text()
     assert lines == ["(no search trials)"]
+
+
+def test_page_untested_verdicts_missing_reruns_and_architectures(tmp_path: Path) -> None:
+    spec = spec_of(trials=2)
+    recs = search_records(spec, ("ring",), (0,))
+    recs += [
+        {**r, "run_id": r["run_id"] + "-dcgan", "coords": {**r["coords"], "architecture": "dcgan"}}
+        for r in recs
+        if r["coords"]["objective"] == "gan"
+    ]
+    trials = trials_frame(recs, spec)
+    phase2 = [
+        record("ring", obj, "best", seed, 0.5 + 0.1 * j + 0.01 * seed)
+        for j, obj in enumerate(("gan", "wgan-gp"))
+        for seed in (100, 101)
+    ]
+    summary = summarize(metrics_frame(phase2), runs_frame(phase2))
+    path, lines = render_search_page(
+        "fake", spec, trials, select_best(trials, True), summary, tmp_path, higher_is_better=True
+    )
+    text = re.sub(r"\s+", " ", path.read_text())
+    assert "gan / dcgan" in text and "hinge / mlp" in text
+    assert "best wgan-gp / mlp." in text
+    assert "Not tested: gan / mlp (not computed (n=2 here, 2 for the best; needs &gt;= 3))." in text
+    assert "not re-run" in text  # hinge and gan / dcgan have no phase-2 entry
+    body = {ln.split("  ")[0].strip(): ln for ln in lines[2:]}
+    assert set(body) == {"gan / mlp", "wgan-gp / mlp", "hinge / mlp", "gan / dcgan"}
+    assert body["gan / mlp"].rstrip().endswith("untested")
+    assert body["hinge / mlp"].rstrip().endswith("–")
