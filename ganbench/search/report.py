@@ -50,6 +50,12 @@ def _entry_labels(trials: pd.DataFrame) -> dict[tuple[str, str], str]:
     return {(str(o), str(a)): f"{o} / {a}" if many else str(o) for o, a in pairs}
 
 
+def _with_entries(trials: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """``trials`` plus the ``entry`` label of each row."""
+    pairs = zip(trials["objective"], trials["architecture"], strict=True)
+    return trials.assign(entry=[labels[(str(o), str(a))] for o, a in pairs])
+
+
 def _per_trial(trials: pd.DataFrame) -> pd.DataFrame:
     """One row per trial: its score and its parameter values (from its lowest seed)."""
     scores = trial_scores(trials)
@@ -309,12 +315,7 @@ def render_search_page(
     fig_dir = out / "figures"
     fig_dir.mkdir(parents=True, exist_ok=True)
     labels = _entry_labels(trials)
-    entries = trials.assign(
-        entry=[
-            labels[(str(o), str(a))]
-            for o, a in zip(trials["objective"], trials["architecture"], strict=True)
-        ]
-    )
+    entries = _with_entries(trials, labels)
     ctx = {
         "spec": spec,
         "higher": higher_is_better,
@@ -324,17 +325,14 @@ def render_search_page(
     }
     datasets = [str(d) for d in dict.fromkeys(trials["dataset"])]
     sections = [_dataset_section(i, ds, entries, ctx, fig_dir) for i, ds in enumerate(datasets)]
-    html = (
-        jinja_env()
-        .get_template("search.html.j2")
-        .render(
-            suite=suite,
-            sections=sections,
-            protocol=_protocol(spec, trials, higher_is_better),
-            has_rerun=rerun_summary is not None,
-            generated=datetime.now(UTC).isoformat(timespec="seconds"),
-            version=__version__,
-        )
+    template = jinja_env().get_template("search.html.j2")
+    html = template.render(
+        suite=suite,
+        sections=sections,
+        protocol=_protocol(spec, trials, higher_is_better),
+        has_rerun=rerun_summary is not None,
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        version=__version__,
     )
     path = out / "search.html"
     atomic_write_text(path, html)

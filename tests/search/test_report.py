@@ -85,16 +85,19 @@ def search_records(
         for obj in OBJECTIVES:
             trials = sample_trials(spec.space_for(obj), spec.trials, spec.sampler, spec.seed)
             for i, params in enumerate(trials):
-                config = apply_trial(BASE, {k.replace("objective.", "objective.params."): v
-                                            for k, v in params.items()})  # fmt: skip
+                config = apply_trial(
+                    BASE,
+                    {k.replace("objective.", "objective.params."): v for k, v in params.items()},
+                )
                 for seed in seeds:
                     status, value = "ok", _value(obj, params, seed)
                     if obj == "wgan-gp" and i == 1 and seed == seeds[-1]:
                         status, value = "diverged", None
                     if obj == "hinge" and i == 2 and ds == "grid":
                         value = "-inf"
-                    out.append(record(ds, obj, f"trial-{i:02d}", seed, value,
-                                      status=status, config=config))  # fmt: skip
+                    out.append(
+                        record(ds, obj, f"trial-{i:02d}", seed, value, status=status, config=config)
+                    )
     return out
 
 
@@ -118,9 +121,18 @@ def trials(records: list[dict[str, Any]], spec: SearchSpec) -> pd.DataFrame:
 
 def test_trials_frame_columns_and_rows(trials: pd.DataFrame, spec: SearchSpec) -> None:
     assert list(trials.columns) == [
-        "run_id", "dataset", "objective", "architecture", "trial", "seed", "status", "value",
-        "objective.gp_weight", "train.betas", "train.lr",
-    ]  # fmt: skip
+        "run_id",
+        "dataset",
+        "objective",
+        "architecture",
+        "trial",
+        "seed",
+        "status",
+        "value",
+        "objective.gp_weight",
+        "train.betas",
+        "train.lr",
+    ]
     assert len(trials) == 2 * 3 * 6 * 2
     assert trials["trial"].dtype == np.int64
     assert sorted(trials["trial"].unique()) == list(range(6))
@@ -159,8 +171,15 @@ def test_trials_frame_skips_other_variants_and_reads_indices(spec: SearchSpec) -
     assert df["value"].iloc[1:].isna().all()  # failed (even with a value), absent
     assert df["train.lr"].iloc[0] == 1e-3 and df["train.betas"].iloc[0] == (0.9, 0.99)
     assert trials_frame([], spec).columns.tolist()[:8] == [
-        "run_id", "dataset", "objective", "architecture", "trial", "seed", "status", "value",
-    ]  # fmt: skip
+        "run_id",
+        "dataset",
+        "objective",
+        "architecture",
+        "trial",
+        "seed",
+        "status",
+        "value",
+    ]
 
 
 # --- select_best ---
@@ -202,11 +221,18 @@ def test_select_best_score_and_params(trials: pd.DataFrame, spec: SearchSpec) ->
 
 def _frame(values: dict[int, list[Any]], spec: SearchSpec, higher: bool = True) -> pd.DataFrame:
     recs = [
-        record("ring", "gan", f"trial-{t:02d}", seed, v, higher=higher,
-               status="diverged" if v is None else "ok")
+        record(
+            "ring",
+            "gan",
+            f"trial-{t:02d}",
+            seed,
+            v,
+            higher=higher,
+            status="diverged" if v is None else "ok",
+        )
         for t, vs in values.items()
         for seed, v in enumerate(vs)
-    ]  # fmt: skip
+    ]
     return trials_frame(recs, spec)
 
 
