@@ -3,7 +3,9 @@
 The pure core of a suite's ``search:`` section: search spaces and their syntax
 (:mod:`.space`), the parsed section (:mod:`.spec`), deterministic trial sampling
 and applying a trial to a config (:mod:`.sampler`), and the expected best metric
-after k trials with a bootstrap band (:mod:`.expected_max`).
+after k trials with a bootstrap band (:mod:`.expected_max`). The report side
+(:mod:`.trials`: trial frames and best-trial selection; :mod:`.report`: the search
+page) imports pandas and matplotlib, so it is not imported here.
 """
 
 from ganbench.search.expected_max import (
