@@ -22,8 +22,8 @@ from ganbench.metrics import METRICS
 from ganbench.record import RunRecord
 from ganbench.runner.store import ResultStore, report_folder, safe_child
 from ganbench.search.plan import rerun_cells
-from ganbench.search.spec import SearchSpec
 from ganbench.search.report import Selection, render_search_page, select_best, trials_frame
+from ganbench.search.spec import SearchSpec
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def selections(suite: Suite, store: ResultStore) -> tuple[pd.DataFrame, list[Sel
     yet is left out (its re-runs wait for the search to finish).
     """
     cells = suite.cells()
-    records = store.cell_records([c.run_id for c in cells])
+    found = (store.read(c.run_id) for c in cells)  # stale records are counted by the report
+    records = [r for r in found if r is not None]
     trials = trials_frame(records, _spec(suite))
     have = {r["run_id"] for r in records}
     incomplete = {
@@ -101,7 +102,11 @@ def report_search(suite: Suite, results: str | Path, reports: str | Path) -> lis
     trials, chosen = selections(suite, store)
     if trials.empty:
         raise GanbenchError(f"no records for suite {suite.name!r} under {store.dir}")
-    reruns: list[RunRecord] = store.cell_records([c.run_id for c in phase_two(suite, chosen)])
+    rerun_ids = [c.run_id for c in phase_two(suite, chosen)]
+    trial_ids = [c.run_id for c in suite.cells()]
+    current = store.cell_records([*trial_ids, *rerun_ids])  # one stale-records line
+    wanted = set(rerun_ids)
+    reruns: list[RunRecord] = [r for r in current if r["run_id"] in wanted]
     out = safe_child(reports, suite.name, "suite name")
     lines: list[str] = []
     with report_folder(out):
