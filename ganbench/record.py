@@ -3,12 +3,21 @@
 One record is one JSON file ``<results>/<suite>/<run_id>.json``. This module
 alone defines its shape (:class:`RunRecord`), the schema version
 (:data:`SCHEMA`), how a run id is derived from a resolved config
-(:func:`config_run_id`), how a record is built (:func:`new_record`,
-:func:`failure_fields`), encoded (:func:`encode_record`: NaN → ``null``,
-±inf → ``"inf"``/``"-inf"``) and decoded (:func:`decode_record`, which
-validates). The store checks every record it reads with
-:func:`validate_record` and :func:`check_identity`; a record that fails is not
-trusted (see :mod:`ganbench.runner.store`).
+(:func:`config_run_id`), how a record is built, encoded (:func:`encode_record`:
+NaN → ``null``, ±inf → ``"inf"``/``"-inf"``) and decoded
+(:func:`decode_record`, which validates). The store checks every record it
+reads with :func:`validate_record` and :func:`check_identity`; a record that
+fails is not trusted (see :mod:`ganbench.runner.store`).
+
+Records are built here and nowhere else (``tests/test_record_owner.py`` keeps
+it so): runners compute values and pass them to a builder, which returns a new
+:class:`RunRecord`. Each starts from a :class:`RecordHead` (which run of which
+cell, where): :func:`gan_record` and :func:`failed_record` for GAN cells,
+:func:`fit_record` and :func:`failed_fit_record` for ``kind: divergence-fit``,
+:func:`eval_record` for ``kind: eval``; :func:`with_image_extras` and
+:func:`with_runner` add what the driver knows, and the store takes the
+transient artifact bytes off with :func:`pop_files`. The checks of a record's
+parts live in :mod:`ganbench.record_checks`.
 """
 
 from __future__ import annotations
@@ -18,21 +27,32 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from ganbench.errors import RecordError, echo
+from ganbench.errors import RecordError
 from ganbench.kinds.fit import NAME as FIT_KIND
+from ganbench.record_checks import (
+    ENCODED_FLOATS,
+    check_coords,
+    check_curves,
+    check_fit_result,
+    check_metrics,
+    check_samples,
+    fail,
+    is_int,
+)
 
 SCHEMA = 1  # the record schema version; part of every run id's hash
 STATUSES = ("ok", "failed", "diverged")
 DONE_STATUSES = frozenset({"ok", "diverged"})  # deterministic outcomes; "failed" is retried
 RUN_ID_RE = re.compile(r"^[0-9a-f]{8,64}$")
-ENCODED_FLOATS = frozenset({"inf", "-inf", "nan"})  # non-finite floats as stored
 MAX_RECORD_BYTES = 256 << 20  # a record file larger than this is not read
-MAX_CURVE_DEPTH = 4  # curves nest sub-series (e.g. ``eval``) at most this deep
+MAX_TRACEBACK = 4000  # a failure keeps the last this many characters of its traceback
 
 Status = Literal["ok", "failed", "diverged"]
+Generator = Literal["final", "ema"]  # which generator a GAN cell was evaluated with
 
 
 class MetricEntry(TypedDict, total=False):
@@ -72,6 +92,7 @@ class RunRecord(TypedDict):
     artifacts: NotRequired[dict[str, Any]]  # image runs: artifact paths (relative)
     data: NotRequired[dict[str, Any]]  # dataset facts: mode_centres/_stds, skipped files
     result: NotRequired[dict[str, Any]]  # divergence fits: the fit and its coverage
+    _files: NotRequired[dict[str, bytes]]  # transient artifact bytes; never on disk
 
 
 def config_run_id(config: Mapping[str, Any]) -> str:
@@ -80,38 +101,197 @@ def config_run_id(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def new_record(
-    run_id: str,
-    suite: str,
-    coords: Mapping[str, str | int],
-    config: Mapping[str, Any],
-    environment: Mapping[str, Any],
-    kind: str | None = None,
-) -> dict[str, Any]:
-    """The fields every record has, before its outcome (status, metrics, …) is added."""
-    rec: dict[str, Any] = {
+@dataclass(frozen=True)
+class RecordHead:
+    """The fields every record has, before its outcome: which run of which cell, where."""
+
+    run_id: str  # config_run_id(config)
+    suite: str  # the suite's name
+    coords: Mapping[str, str | int]  # display coordinates (dataset, objective, …, seed)
+    config: Mapping[str, Any]  # the fully resolved cell config
+    environment: Mapping[str, Any]  # ganbench, torch, device, git hash
+    kind: str | None = None  # the suite kind of a non-GAN record (no key for GAN cells)
+
+
+def _start(head: RecordHead, status: Status) -> RunRecord:
+    """A new record with ``head``'s fields and ``status``."""
+    rec: RunRecord = {
         "schema": SCHEMA,
-        "run_id": run_id,
-        "suite": suite,
-        "coords": dict(coords),
-        "config": dict(config),
-        "environment": dict(environment),
+        "run_id": head.run_id,
+        "suite": head.suite,
+        "coords": dict(head.coords),
+        "config": dict(head.config),
+        "status": status,
+        "environment": dict(head.environment),
     }
-    if kind is not None:
-        rec["kind"] = kind
+    if head.kind is not None:
+        rec["kind"] = head.kind
     return rec
 
 
-def failure_fields(error: str, traceback_text: str, started: str, finished: str) -> dict[str, Any]:
-    """The outcome fields of a ``failed`` GAN record (failures are data)."""
-    return {
-        "status": "failed",
-        "error": error,
-        "traceback": traceback_text[-4000:],
-        "metrics": {},
-        "curves": {},
-        "timing": {"started": started, "finished": finished},
+def _metrics(metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, MetricEntry]:
+    """The ``metrics`` field: name → entry, as evaluate_samples returns them."""
+    return {name: cast(MetricEntry, dict(entry)) for name, entry in metrics.items()}
+
+
+def gan_record(
+    head: RecordHead,
+    *,
+    status: str,
+    error: str | None,
+    diverged_step: int | None,
+    metrics: Mapping[str, Mapping[str, Any]],
+    curves: Mapping[str, Any],
+    points: list[list[float]] | None,
+    generator: Generator,
+    n_samples: int,
+    started: str,
+    finished: str,
+    train_ensemble_s: float,
+    ensemble_size: int,
+    eval_s: float,
+    data: Mapping[str, Any] | None = None,
+) -> RunRecord:
+    """The record of a trained GAN cell (``status`` ``ok`` or ``diverged``).
+
+    ``points`` (the kept samples) are stored only for an ``ok`` run; ``data``
+    (dataset facts) only when there are any. Times are in seconds, rounded to
+    ms; ``train_s`` is the ensemble's training time per member.
+    """
+    if status not in DONE_STATUSES:
+        raise ValueError(f"a trained cell is ok or diverged, not {status!r}")
+    rec = _start(head, cast(Status, status))
+    if data:
+        rec["data"] = dict(data)
+    rec["error"] = error
+    rec["diverged_step"] = diverged_step
+    rec["metrics"] = _metrics(metrics)
+    rec["curves"] = dict(curves)
+    rec["samples"] = {"points": points} if status == "ok" else {}
+    rec["evaluation"] = {"generator": generator, "n_samples": n_samples}
+    rec["timing"] = {
+        "started": started,
+        "finished": finished,
+        "train_s": round(train_ensemble_s / ensemble_size, 3),
+        "train_ensemble_s": round(train_ensemble_s, 3),
+        "ensemble_size": ensemble_size,
+        "eval_s": round(eval_s, 3),
     }
+    return rec
+
+
+def failed_record(
+    head: RecordHead, *, error: str, traceback_text: str, started: str, finished: str
+) -> RunRecord:
+    """The record of a GAN cell that failed (failures are data): the error and its traceback."""
+    rec = _start(head, "failed")
+    rec["error"] = error
+    rec["traceback"] = traceback_text[-MAX_TRACEBACK:]
+    rec["metrics"] = {}
+    rec["curves"] = {}
+    rec["timing"] = {"started": started, "finished": finished}
+    return rec
+
+
+def fit_record(head: RecordHead, *, result: Mapping[str, Any], fit_s: float) -> RunRecord:
+    """The record of a divergence fit that ran (``result``: the fit, its optima and coverage)."""
+    rec = _start(head, "ok")
+    rec["result"] = dict(result)
+    rec["timing"] = {"fit_s": round(fit_s, 3)}
+    return rec
+
+
+def failed_fit_record(
+    head: RecordHead, *, error: str, traceback_text: str, fit_s: float
+) -> RunRecord:
+    """The record of a divergence fit that raised: the error and its traceback."""
+    rec = _start(head, "failed")
+    rec["error"] = error
+    rec["traceback"] = traceback_text[-MAX_TRACEBACK:]
+    rec["timing"] = {"fit_s": round(fit_s, 3)}
+    return rec
+
+
+def eval_record(
+    head: RecordHead,
+    *,
+    metrics: Mapping[str, Mapping[str, Any]],
+    input_type: str,
+    input_description: Mapping[str, Any],
+    n_samples: int,
+    reference: str,
+    protocol: str,
+    started: str,
+    finished: str,
+    load_s: float,
+    eval_s: float,
+    points: list[list[float]] | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> RunRecord:
+    """The record of a ``ganbench eval`` cell: its metrics and what was scored against what.
+
+    ``input_description`` says what was loaded (path, sample count, …);
+    ``points`` (generated points kept for the report's plots) only for point
+    inputs; ``data``: facts about the reference (a mixture's mode centres);
+    times are in seconds, unrounded.
+    """
+    rec = _start(head, "ok")
+    rec["metrics"] = _metrics(metrics)
+    rec["evaluation"] = {
+        "input_type": input_type,
+        "input": dict(input_description),
+        "n_samples": n_samples,
+        "reference": reference,
+        "protocol": protocol,
+    }
+    rec["timing"] = {"started": started, "finished": finished, "load_s": load_s, "eval_s": eval_s}
+    if points is not None:
+        rec["samples"] = {"points": points}
+    if data:
+        rec["data"] = dict(data)
+    return rec
+
+
+def with_image_extras(
+    record: RunRecord,
+    *,
+    numerics: Mapping[str, str],
+    eval_curves: Mapping[str, list[float]] | None = None,
+    tracking: Mapping[str, Any] | None = None,
+    artifacts: Mapping[str, Any] | None = None,
+    files: Mapping[str, bytes] | None = None,
+) -> RunRecord:
+    """``record`` of an image run with its numerics, quality curve and artifacts added.
+
+    ``eval_curves`` and ``tracking`` (the quality-over-training series and how
+    it was measured) go in together, under ``curves["eval"]``; ``artifacts``
+    (relative paths, ``grid`` the sample grid) with ``files`` (their bytes,
+    transient until the store writes them, see :func:`pop_files`).
+    """
+    rec = cast(RunRecord, dict(record))
+    rec["numerics"] = dict(numerics)
+    if eval_curves is not None and tracking is not None and rec.get("curves") is not None:
+        rec["curves"] = {**rec["curves"], "eval": dict(eval_curves)}
+        rec["tracking"] = dict(tracking)
+    if artifacts is not None:
+        rec["artifacts"] = dict(artifacts)
+        rec["_files"] = dict(files or {})
+        rec["samples"] = {**rec.get("samples", {}), "grid": artifacts["grid"]}
+    return rec
+
+
+def with_runner(
+    record: RunRecord, *, backend: str, host: str, pid: int, attempts: int
+) -> RunRecord:
+    """``record`` with the runner that wrote it: backend, host, process id, attempts."""
+    rec = cast(RunRecord, dict(record))
+    rec["runner"] = {"backend": backend, "host": host, "pid": pid, "attempts": attempts}
+    return rec
+
+
+def pop_files(record: RunRecord) -> dict[str, bytes]:
+    """Take the transient artifact bytes (``name → bytes``) off ``record``; ``{}`` if none."""
+    return record.pop("_files", None) or {}
 
 
 def encode_value(obj: Any) -> Any:
@@ -154,20 +334,6 @@ def decode_record(data: bytes | str, path: str | Path) -> RunRecord:
     return validate_record(obj, path)
 
 
-def _fail(path: str | Path, key: str, problem: str, value: Any) -> RecordError:
-    return RecordError(f"{path}: {key}: {problem}, got {echo(value)}")
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_encoded_float(v: Any) -> bool:
-    if v is None or (isinstance(v, str) and v in ENCODED_FLOATS):
-        return True
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 _OPTIONAL: dict[str, tuple[type | tuple[type, ...], str]] = {
     "environment": (dict, "a mapping"),
     "kind": (str, "a string"),
@@ -188,123 +354,30 @@ def validate_record(obj: Any, path: str | Path) -> RunRecord:
     """``obj`` as a :class:`RunRecord`, or :class:`RecordError` naming ``path`` and the field."""
     if not isinstance(obj, dict):
         raise RecordError(f"{path}: expected a JSON object (a record), got {type(obj).__name__}")
-    if obj.get("schema") != SCHEMA or not _is_int(obj.get("schema")):
-        raise _fail(path, "schema", f"expected record schema {SCHEMA}", obj.get("schema"))
+    if obj.get("schema") != SCHEMA or not is_int(obj.get("schema")):
+        raise fail(path, "schema", f"expected record schema {SCHEMA}", obj.get("schema"))
     run_id = obj.get("run_id")
     if not isinstance(run_id, str) or not RUN_ID_RE.fullmatch(run_id):
-        raise _fail(path, "run_id", "expected 8-64 lowercase hex digits", run_id)
+        raise fail(path, "run_id", "expected 8-64 lowercase hex digits", run_id)
     if not isinstance(obj.get("suite"), str):
-        raise _fail(path, "suite", "expected a string", obj.get("suite"))
+        raise fail(path, "suite", "expected a string", obj.get("suite"))
     if obj.get("status") not in STATUSES:
-        raise _fail(path, "status", f"expected one of {', '.join(STATUSES)}", obj.get("status"))
+        raise fail(path, "status", f"expected one of {', '.join(STATUSES)}", obj.get("status"))
     if not isinstance(obj.get("config"), dict):
-        raise _fail(path, "config", "expected a mapping", obj.get("config"))
-    _check_coords(obj.get("coords"), path)
+        raise fail(path, "config", "expected a mapping", obj.get("config"))
+    check_coords(obj.get("coords"), path)
     for key, (types, what) in _OPTIONAL.items():
         if key in obj and not isinstance(obj[key], types):
-            raise _fail(path, key, f"expected {what}", obj[key])
+            raise fail(path, key, f"expected {what}", obj[key])
     ds = obj.get("diverged_step")
-    if ds is not None and not _is_int(ds):
-        raise _fail(path, "diverged_step", "expected an integer or null", ds)
-    _check_metrics(obj.get("metrics", {}), path)
-    _check_curves(obj.get("curves", {}), path, "curves", 0)
-    _check_samples(obj.get("samples", {}), path)
+    if ds is not None and not is_int(ds):
+        raise fail(path, "diverged_step", "expected an integer or null", ds)
+    check_metrics(obj.get("metrics", {}), path)
+    check_curves(obj.get("curves", {}), path, "curves", 0)
+    check_samples(obj.get("samples", {}), path)
     if obj.get("kind") == FIT_KIND and obj["status"] == "ok":
-        _check_fit_result(obj.get("result"), path)
+        check_fit_result(obj.get("result"), path)
     return cast(RunRecord, obj)
-
-
-def _check_fit_result(result: Any, path: str | Path) -> None:
-    """The fields of a divergence fit's ``result`` that its report reads."""
-    if not isinstance(result, dict):
-        raise _fail(path, "result", "expected a mapping (an ok fit has a result)", result)
-    a, b, cov = result.get("a"), result.get("b"), result.get("coverage")
-    if not _is_encoded_float(a) or a is None or isinstance(a, str):
-        raise _fail(path, "result.a", "expected a number", a)
-    if not isinstance(b, list) or not all(_is_encoded_float(v) for v in b):
-        raise _fail(path, "result.b", "expected a list of numbers", b)
-    if not isinstance(cov, dict) or not isinstance(cov.get("behaviour"), str):
-        raise _fail(path, "result.coverage", "expected a mapping with a 'behaviour'", cov)
-    for key in ("modes_inside", "missed", "p_mass_inside", "e_q_log_p", "e_p_log_q"):
-        if key not in cov:
-            raise RecordError(f"{path}: result.coverage.{key}: missing")
-    for key, kind, what in (
-        ("local_optima", list, "a list"),
-        ("objectives_at_fit", dict, "a mapping"),
-        ("modes", list, "a list"),
-    ):
-        if not isinstance(result.get(key), kind):
-            raise _fail(path, f"result.{key}", f"expected {what}", result.get(key))
-    for i, mode in enumerate(result["modes"]):
-        if not isinstance(mode, dict) or not isinstance(mode.get("x"), list):
-            raise _fail(path, f"result.modes[{i}]", "expected a mapping with 'x'", mode)
-
-
-def _check_coords(coords: Any, path: str | Path) -> None:
-    if not isinstance(coords, dict):
-        raise _fail(path, "coords", "expected a mapping", coords)
-    for k, v in coords.items():
-        if not isinstance(v, str) and not _is_int(v):
-            raise _fail(path, f"coords.{k}", "expected a string or an integer", v)
-    if "seed" in coords and not _is_int(coords["seed"]):
-        raise _fail(path, "coords.seed", "expected an integer", coords["seed"])
-
-
-def _check_metrics(metrics: Any, path: str | Path) -> None:
-    if not isinstance(metrics, dict):
-        raise _fail(path, "metrics", "expected a mapping", metrics)
-    for name, m in metrics.items():
-        where = f"metrics.{name}"
-        if not isinstance(m, dict):
-            raise _fail(path, where, "expected a mapping with a 'value'", m)
-        if "value" in m and not _is_encoded_float(m["value"]):
-            raise _fail(
-                path, f"{where}.value", "expected a number, null, 'inf' or '-inf'", m["value"]
-            )
-        if "higher_is_better" in m and not isinstance(m["higher_is_better"], bool):
-            raise _fail(
-                path, f"{where}.higher_is_better", "expected true or false", m["higher_is_better"]
-            )
-        for key in ("error", "note", "version"):
-            if m.get(key) is not None and not isinstance(m[key], str):
-                raise _fail(path, f"{where}.{key}", "expected a string", m[key])
-        if m.get("skipped") is not None and not isinstance(m["skipped"], str | bool):
-            raise _fail(path, f"{where}.skipped", "expected a string", m["skipped"])
-        if "protocol" in m and not isinstance(m["protocol"], dict | type(None)):
-            raise _fail(path, f"{where}.protocol", "expected a mapping", m["protocol"])
-
-
-def _check_curves(curves: Any, path: str | Path, where: str, depth: int) -> None:
-    if not isinstance(curves, dict):
-        raise _fail(path, where, "expected a mapping", curves)
-    if depth > MAX_CURVE_DEPTH:
-        raise RecordError(f"{path}: {where}: nested more than {MAX_CURVE_DEPTH} levels")
-    steps = curves.get("step", [])
-    if not isinstance(steps, list) or not all(_is_int(s) for s in steps):
-        bad = steps if not isinstance(steps, list) else next(s for s in steps if not _is_int(s))
-        raise _fail(path, f"{where}.step", "expected a list of integers", bad)
-    for name, vals in curves.items():
-        if name == "step":
-            continue
-        if isinstance(vals, dict):
-            _check_curves(vals, path, f"{where}.{name}", depth + 1)
-        elif not isinstance(vals, list) or not all(_is_encoded_float(v) for v in vals):
-            raise _fail(path, f"{where}.{name}", "expected a list of numbers", vals)
-
-
-def _check_samples(samples: Any, path: str | Path) -> None:
-    if not isinstance(samples, dict):
-        raise _fail(path, "samples", "expected a mapping", samples)
-    points = samples.get("points")
-    if points is not None:
-        ok = isinstance(points, list) and all(
-            isinstance(row, list) and all(_is_encoded_float(v) for v in row) for row in points
-        )
-        if not ok:
-            raise _fail(path, "samples.points", "expected a list of lists of numbers", points)
-    for key, value in samples.items():
-        if key != "points" and not isinstance(value, str):
-            raise _fail(path, f"samples.{key}", "expected a relative file path", value)
 
 
 def check_identity(record: RunRecord, path: str | Path, run_id: str) -> None:
@@ -315,7 +388,7 @@ def check_identity(record: RunRecord, path: str | Path, run_id: str) -> None:
     is not trusted.
     """
     if record["run_id"] != run_id:
-        raise _fail(path, "run_id", f"expected {run_id} (the cell of this file)", record["run_id"])
+        raise fail(path, "run_id", f"expected {run_id} (the cell of this file)", record["run_id"])
     actual = config_run_id(record["config"])
     if actual != run_id:
         raise RecordError(

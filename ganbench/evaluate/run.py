@@ -38,7 +38,7 @@ from ganbench.metrics import METRICS
 from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.metrics.sample_quality import NEEDS_REAL_FEATURES
-from ganbench.record import config_run_id, new_record
+from ganbench.record import RecordHead, RunRecord, config_run_id, eval_record
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def _default_metrics(reference: Reference, kind: str) -> list[str]:
     return [e.name for e in METRICS.entries() if e.obj.default and e.obj.applies_to(ds)]
 
 
-def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
+def evaluate_cell(cell: EvalCell, device: torch.device) -> RunRecord:
     """Load the input, compute the metrics and build the record (raises on bad input)."""
     from ganbench.runner.execute import now_iso
 
@@ -213,29 +213,23 @@ def evaluate_cell(cell: EvalCell, device: torch.device) -> dict[str, Any]:
     if failed:
         name, error = next(iter(failed.items()))
         raise EvalError(f"{inp.name}: metric {name} failed: {error}")
-    rec = new_record(
-        cell.run_id, cell.suite, cell.coords(), cell.config(), environment(device), NAME
+    head = RecordHead(
+        cell.run_id, cell.suite, cell.coords(), cell.config(), environment(device), kind=NAME
     )
-    rec.update(
-        status="ok",
+    rec = eval_record(
+        head,
         metrics=metrics,
-        evaluation={
-            "input_type": samples.input_type,
-            "input": samples.description,
-            "n_samples": int(data.shape[0]),
-            "reference": cell.reference.label,
-            "protocol": cell.protocol.name,
-        },
-        timing={
-            "started": started,
-            "finished": now_iso(),
-            "load_s": load_s,
-            "eval_s": time.perf_counter() - t0 - load_s,
-        },
+        input_type=samples.input_type,
+        input_description=samples.description,
+        n_samples=int(data.shape[0]),
+        reference=cell.reference.label,
+        protocol=cell.protocol.name,
+        started=started,
+        finished=now_iso(),
+        load_s=load_s,
+        eval_s=time.perf_counter() - t0 - load_s,
+        points=data[:KEEP_POINTS].tolist() if samples.kind == "points" else None,
+        data=dataset_facts(dataset),
     )
-    if samples.kind == "points":
-        rec["samples"] = {"points": data[:KEEP_POINTS].tolist()}
-    if facts := dataset_facts(dataset):
-        rec["data"] = facts
     log.info("%s: %s in %.1f s", inp.name, cell.run_id, time.perf_counter() - t0)
     return rec

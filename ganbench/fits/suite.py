@@ -38,7 +38,13 @@ from ganbench.fits.target import FIT_TARGETS
 from ganbench.kinds.fit import NAME as KIND
 from ganbench.metrics.divergence import estimate_divergence
 from ganbench.metrics.divergence.critic import single_thread
-from ganbench.record import RunRecord, config_run_id, new_record
+from ganbench.record import (
+    RecordHead,
+    RunRecord,
+    config_run_id,
+    failed_fit_record,
+    fit_record,
+)
 from ganbench.runner.store import ResultStore
 from ganbench.strict import check_keys, expect, unique_labels
 
@@ -166,10 +172,10 @@ def _objective_values(
     return out
 
 
-def fit_record(cell: FitCell, suite: FitSuite) -> dict[str, Any]:
+def run_fit(cell: FitCell, suite: FitSuite) -> RunRecord:
     """Run one fit and return its record (``failed`` with the error on an exception)."""
     started = time.perf_counter()
-    rec = new_record(
+    head = RecordHead(
         cell.run_id,
         cell.suite,
         {"target": cell.target.label, "objective": cell.objective.label},
@@ -178,39 +184,40 @@ def fit_record(cell: FitCell, suite: FitSuite) -> dict[str, Any]:
         kind=KIND,
     )
     try:
-        target = build_component(cell.target, FIT_TARGETS, "target")
-        objective = build_component(cell.objective, FIT_OBJECTIVES, "fits")
-        quad = Quadrature.gauss_hermite(target.dim, cell.quadrature_points)
-        res = fit_isotropic_gaussian(target, objective, quad)
-        fine = Quadrature.gauss_hermite(target.dim, max(EVAL_POINTS, cell.quadrature_points))
-        b, a = np.asarray(res.best.b), res.best.a
-        modes = density_modes(target)
-        rec.update(
-            status="ok",
-            result={
-                "b": list(res.best.b),
-                "a": a,
-                "objective_value": res.best.value,
-                "local_optima": [f.as_dict() for f in res.local_optima],
-                "from_kl_start": res.from_kl_start.as_dict(),
-                "coverage": coverage(target, b, a, fine, modes),
-                "objectives_at_fit": _objective_values(suite, b, a, fine, target),
-                "check": _mc_check(target, b, a),
-                "modes": [
-                    {"x": list(m.x), "weight": m.weight, "components": list(m.components)}
-                    for m in modes
-                ],
-            },
-        )
+        result = _fit_result(cell, suite)
     except Exception as exc:  # failures are data
         log.error("fit %s failed: %s", cell.objective.label, exc)
-        rec.update(
-            status="failed",
+        return failed_fit_record(
+            head,
             error=f"{type(exc).__name__}: {exc}",
-            traceback=traceback.format_exc()[-4000:],
+            traceback_text=traceback.format_exc(),
+            fit_s=time.perf_counter() - started,
         )
-    rec["timing"] = {"fit_s": round(time.perf_counter() - started, 3)}
-    return rec
+    return fit_record(head, result=result, fit_s=time.perf_counter() - started)
+
+
+def _fit_result(cell: FitCell, suite: FitSuite) -> dict[str, Any]:
+    """The ``result`` of one fit: the best fit, every local optimum, coverage and checks."""
+    target = build_component(cell.target, FIT_TARGETS, "target")
+    objective = build_component(cell.objective, FIT_OBJECTIVES, "fits")
+    quad = Quadrature.gauss_hermite(target.dim, cell.quadrature_points)
+    res = fit_isotropic_gaussian(target, objective, quad)
+    fine = Quadrature.gauss_hermite(target.dim, max(EVAL_POINTS, cell.quadrature_points))
+    b, a = np.asarray(res.best.b), res.best.a
+    modes = density_modes(target)
+    return {
+        "b": list(res.best.b),
+        "a": a,
+        "objective_value": res.best.value,
+        "local_optima": [f.as_dict() for f in res.local_optima],
+        "from_kl_start": res.from_kl_start.as_dict(),
+        "coverage": coverage(target, b, a, fine, modes),
+        "objectives_at_fit": _objective_values(suite, b, a, fine, target),
+        "check": _mc_check(target, b, a),
+        "modes": [
+            {"x": list(m.x), "weight": m.weight, "components": list(m.components)} for m in modes
+        ],
+    }
 
 
 def _mc_check(target: Any, b: np.ndarray, a: float) -> dict[str, dict[str, float | None]]:
@@ -236,7 +243,7 @@ def run_fit_suite(suite: FitSuite, results: str | Path, *, force: bool = False) 
         store.set_aside(cell.run_id)  # an untrusted record is kept, not overwritten
         log.info("%s: fitting under %s", suite.name, cell.objective.label)
         with single_thread():
-            store.write(fit_record(cell, suite))
+            store.write(run_fit(cell, suite))
     return suite_records(suite, results)
 
 

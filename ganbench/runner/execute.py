@@ -6,6 +6,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,13 @@ from ganbench.config import Cell, build_component
 from ganbench.datasets.base import Dataset, dataset_facts
 from ganbench.metrics.evaluate import evaluate_samples
 from ganbench.objectives import OBJECTIVES
-from ganbench.record import failure_fields, new_record
+from ganbench.record import (
+    RecordHead,
+    RunRecord,
+    failed_record,
+    gan_record,
+    with_image_extras,
+)
 from ganbench.runner import images
 from ganbench.train.loop import Member, MemberResult, TrainedEnsemble, train_ensemble
 
@@ -31,29 +38,35 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def base_record(cell: Cell, device: torch.device) -> dict[str, Any]:
-    """The fields every record has, before outcome and metrics."""
-    return new_record(
-        cell.run_id, cell.suite, cell.coords, cell.resolved(), env.environment(device)
-    )
+def cell_head(cell: Cell, environment: Mapping[str, Any]) -> RecordHead:
+    """Which run of which cell a record of ``cell`` is, and where it ran."""
+    return RecordHead(cell.run_id, cell.suite, cell.coords, cell.resolved(), environment)
 
 
-def failed_record(
-    cell: Cell, device: torch.device, exc: BaseException | str, started: str, tb: str = ""
-) -> dict[str, Any]:
-    """A ``failed`` record carrying the error text: failures are data.
+def cell_failed_record(
+    cell: Cell,
+    environment: Mapping[str, Any],
+    exc: BaseException | str,
+    started: str,
+    tb: str = "",
+) -> RunRecord:
+    """A ``failed`` record of ``cell`` carrying the error text: failures are data.
 
     ``exc`` is the exception, or its text when it happened elsewhere (a worker
     process or a Ray task that died); ``tb`` is then its traceback text.
     """
-    rec = base_record(cell, device)
     if isinstance(exc, BaseException):
         error = f"{type(exc).__name__}: {exc}"
         tb = "".join(traceback.format_exception(exc))
     else:
         error = exc
-    rec.update(failure_fields(error, tb, started, now_iso()))
-    return rec
+    return failed_record(
+        cell_head(cell, environment),
+        error=error,
+        traceback_text=tb,
+        started=started,
+        finished=now_iso(),
+    )
 
 
 def _builder(cell: Cell) -> Callable[[ModelContext], GANPair]:
@@ -93,7 +106,7 @@ def run_group(
     datasets: Mapping[str, Dataset],
     device: torch.device,
     progress: Callable[[int], None] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RunRecord]:
     """Train the ensemble of ``cells`` and return one record per cell (in order).
 
     ``progress(steps_done)`` is called every ``log_every`` steps. Errors in
@@ -103,6 +116,7 @@ def run_group(
     need no shared file system).
     """
     started = now_iso()
+    environment = env.environment(device)
     first = cells[0]
     t0 = time.perf_counter()
     members = [Member(c.seed, datasets[c.dataset.label]) for c in cells]
@@ -117,86 +131,81 @@ def run_group(
         raise
     except Exception as exc:
         log.error("training %s × %d failed: %s", first.objective.label, len(cells), exc)
-        return [failed_record(c, device, exc, started) for c in cells]
-    train_s = time.perf_counter() - t0
+        return [cell_failed_record(c, environment, exc, started) for c in cells]
+    run = _GroupRun(trained, datasets, device, environment, started, time.perf_counter() - t0)
     samples = trained.sample(first.eval.n_samples)
-    records = [
-        _member_record(cell, i, trained, samples[i], datasets, device, started, train_s)
-        for i, cell in enumerate(cells)
-    ]
+    records = [run.member_record(cell, i, samples[i]) for i, cell in enumerate(cells)]
     if images.is_image_run(members[0].dataset):
-        for i, (cell, rec) in enumerate(zip(cells, records, strict=True)):
-            _add_image_extras(rec, cell, i, trained, tracker, device)
+        records = [
+            _image_extras(rec, cell, i, trained, tracker, device)
+            for i, (cell, rec) in enumerate(zip(cells, records, strict=True))
+        ]
     return records
 
 
-def _add_image_extras(
-    rec: dict[str, Any],
+def _image_extras(
+    rec: RunRecord,
     cell: Cell,
     index: int,
     trained: TrainedEnsemble,
     tracker: images.QualityTracker | None,
     device: torch.device,
-) -> None:
-    """Numerics, quality-over-training curve, sample grid and checkpoint of an image run."""
-    rec["numerics"] = numerics(device)
-    if tracker is not None and rec.get("curves") is not None:
-        rec["curves"]["eval"] = tracker.curves(index)
-        rec["tracking"] = tracker.protocol()
-    if rec["status"] == "failed":
-        return
-    saved, files = images.artifact_files(trained, index, cell.run_id)
-    rec["artifacts"] = saved
-    rec["_files"] = files
-    rec.setdefault("samples", {})["grid"] = saved["grid"]
-
-
-def _member_record(
-    cell: Cell,
-    index: int,
-    trained: TrainedEnsemble,
-    samples: torch.Tensor,
-    datasets: Mapping[str, Dataset],
-    device: torch.device,
-    started: str,
-    train_s: float,
-) -> dict[str, Any]:
-    result: MemberResult = trained.results[index]
-    rec = base_record(cell, device)
-    t0 = time.perf_counter()
-    metrics: dict[str, Any] = {}
-    try:
-        if result.status == "ok":
-            metrics = evaluate_samples(
-                datasets[cell.dataset.label], samples, cell.eval, seed=cell.seed, device=device
-            )
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:
-        return failed_record(cell, device, exc, started)
-    e = len(trained.members)
-    if facts := dataset_facts(datasets[cell.dataset.label]):
-        rec["data"] = facts
-    rec.update(
-        status=result.status,
-        error=result.error,
-        diverged_step=result.diverged_step,
-        metrics=metrics,
-        curves=result.curves,
-        samples={"points": _points(samples, cell.eval.keep_samples)}
-        if result.status == "ok"
-        else {},
-        evaluation={
-            "generator": "ema" if cell.train.ema is not None else "final",
-            "n_samples": cell.eval.n_samples,
-        },
-        timing={
-            "started": started,
-            "finished": now_iso(),
-            "train_s": round(train_s / e, 3),
-            "train_ensemble_s": round(train_s, 3),
-            "ensemble_size": e,
-            "eval_s": round(time.perf_counter() - t0, 3),
-        },
+) -> RunRecord:
+    """``rec`` with the numerics, quality curve, sample grid and checkpoint of an image run."""
+    saved: dict[str, Any] | None = None
+    files: dict[str, bytes] | None = None
+    if rec["status"] != "failed":
+        saved, files = images.artifact_files(trained, index, cell.run_id)
+    return with_image_extras(
+        rec,
+        numerics=numerics(device),
+        eval_curves=tracker.curves(index) if tracker is not None else None,
+        tracking=tracker.protocol() if tracker is not None else None,
+        artifacts=saved,
+        files=files,
     )
-    return rec
+
+
+@dataclass(frozen=True)
+class _GroupRun:
+    """What the records of one trained ensemble share."""
+
+    trained: TrainedEnsemble
+    datasets: Mapping[str, Dataset]
+    device: torch.device
+    environment: dict[str, Any]
+    started: str
+    train_s: float  # the ensemble's training time
+
+    def member_record(self, cell: Cell, index: int, samples: torch.Tensor) -> RunRecord:
+        """Evaluate member ``index``'s samples and build its record (``failed`` if that raises)."""
+        result: MemberResult = self.trained.results[index]
+        dataset = self.datasets[cell.dataset.label]
+        t0 = time.perf_counter()
+        metrics: dict[str, Any] = {}
+        try:
+            if result.status == "ok":
+                metrics = evaluate_samples(
+                    dataset, samples, cell.eval, seed=cell.seed, device=self.device
+                )
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            return cell_failed_record(cell, self.environment, exc, self.started)
+        return gan_record(
+            cell_head(cell, self.environment),
+            status=result.status,
+            error=result.error,
+            diverged_step=result.diverged_step,
+            metrics=metrics,
+            curves=result.curves,
+            points=_points(samples, cell.eval.keep_samples),
+            generator="ema" if cell.train.ema is not None else "final",
+            n_samples=cell.eval.n_samples,
+            started=self.started,
+            finished=now_iso(),
+            train_ensemble_s=self.train_s,
+            ensemble_size=len(self.trained.members),
+            eval_s=time.perf_counter() - t0,
+            data=dataset_facts(dataset),
+        )

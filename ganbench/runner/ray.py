@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ganbench.config import Cell
 from ganbench.errors import ConfigError
+from ganbench.record import RunRecord
 from ganbench.runner.tasks import Outcome, ProgressFn, Task, run_cells
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _ray_task(cells: Sequence[Cell], device: str, threads: int) -> list[dict[str, Any]]:
+def _ray_task(cells: Sequence[Cell], device: str, threads: int) -> list[RunRecord]:
     """What a Ray worker runs (module-level so that it pickles by reference)."""
     return run_cells(cells, device, threads=threads)
 

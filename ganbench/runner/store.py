@@ -24,7 +24,6 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from ganbench.errors import RecordError, StoreError
 from ganbench.record import (
@@ -35,6 +34,7 @@ from ganbench.record import (
     decode_float,
     decode_record,
     encode_record,
+    pop_files,
 )
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class ResultStore:
         log.warning("record not trusted, moved to %s; the cell runs again: %s", dest, reason)
         return dest
 
-    def write(self, record: dict[str, Any]) -> Path:
+    def write(self, record: RunRecord) -> Path:
         """Write ``record`` atomically; raises :class:`StoreError` when the folder is unusable.
 
         A transient ``_files`` entry (``name -> bytes``, e.g. an image run's sample
@@ -201,7 +201,7 @@ class ResultStore:
         first, so a record never points at missing artifacts.
         """
         p = self.path(record["run_id"])
-        files = record.pop("_files", None) or {}
+        files = pop_files(record)
         text = encode_record(record)
         try:
             folder = self.artifacts(record["run_id"])

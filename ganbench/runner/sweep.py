@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -34,7 +33,8 @@ from ganbench import env
 from ganbench.config import Cell, Suite
 from ganbench.datasets.base import Dataset
 from ganbench.errors import ConfigError
-from ganbench.runner.execute import failed_record, now_iso
+from ganbench.record import RunRecord, with_runner
+from ganbench.runner.execute import cell_failed_record, now_iso
 from ganbench.runner.locks import CellLock, LockDir
 from ganbench.runner.plan import plan_groups
 from ganbench.runner.preflight import preflight
@@ -45,7 +45,7 @@ from ganbench.runner.tasks import Executor, Outcome, Task, check_records
 log = logging.getLogger(__name__)
 
 BACKENDS = ("local", "ray")
-RecordHook = Callable[[dict[str, Any]], None]
+RecordHook = Callable[[RunRecord], None]
 
 
 @dataclass
@@ -218,15 +218,12 @@ class _Driver:
         del self.inflight[task.id]
         self.progress.finished(task.id, [r["status"] for r in records])
 
-    def _write(self, task: Task, records: list[dict[str, Any]]) -> None:
-        runner = {
-            "backend": self.executor.name,
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "attempts": task.attempt + 1,
-        }
-        for rec, lock in zip(records, task.locks, strict=True):
-            rec["runner"] = runner
+    def _write(self, task: Task, records: list[RunRecord]) -> None:
+        host, pid = socket.gethostname(), os.getpid()
+        for computed, lock in zip(records, task.locks, strict=True):
+            rec = with_runner(
+                computed, backend=self.executor.name, host=host, pid=pid, attempts=task.attempt + 1
+            )
             self.store.write(rec)
             lock.release()
             self.summary.ran += 1
@@ -236,13 +233,11 @@ class _Driver:
         task.locks.clear()
 
 
-def _failed_records(task: Task, error: str, tb: str) -> list[dict[str, Any]]:
+def _failed_records(task: Task, error: str, tb: str) -> list[RunRecord]:
     """``failed`` records for the cells of a task that failed as a whole."""
     now = now_iso()
-    records = [failed_record(c, torch.device("cpu"), error, now, tb) for c in task.cells]
-    for rec in records:
-        rec["environment"]["device"] = task.device
-    return records
+    environment = {**env.environment(torch.device("cpu")), "device": task.device}
+    return [cell_failed_record(c, environment, error, now, tb) for c in task.cells]
 
 
 def recover(store: ResultStore) -> None:

@@ -17,6 +17,7 @@ import torch
 
 from ganbench.config import Cell
 from ganbench.datasets.base import Dataset
+from ganbench.record import RunRecord
 from ganbench.runner.execute import run_group
 from ganbench.runner.locks import CellLock
 from ganbench.runner.preflight import datasets_for
@@ -42,7 +43,7 @@ class Outcome:
     """A finished task: one record per cell, or the error that stopped the whole task."""
 
     task: Task
-    records: list[dict[str, Any]] | None = None
+    records: list[RunRecord] | None = None
     error: str | None = None
     traceback: str = ""
 
@@ -76,7 +77,7 @@ def run_cells(
     threads: int | None = None,
     datasets: Mapping[str, Dataset] | None = None,
     progress: Callable[[float], None] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RunRecord]:
     """Train and evaluate ``cells`` as one ensemble; what every worker runs."""
     if threads is not None and threads > 0:
         torch.set_num_threads(threads)

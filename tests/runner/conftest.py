@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ganbench.config import load_suite
-from ganbench.record import config_run_id, new_record
+from ganbench.record import SCHEMA, config_run_id
 from ganbench.runner import sweep
 from ganbench.runner.tasks import Outcome, Task
 
@@ -29,19 +29,25 @@ eval: {{n_samples: 50, keep_samples: 5}}
 """
 
 
+def _record(
+    run_id: str, suite: str, coords: Any, config: Any, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A record dict made by hand (tests may; the package builds them in ganbench.record)."""
+    head = {"schema": SCHEMA, "run_id": run_id, "suite": suite, "environment": {}}
+    return {**head, "coords": dict(coords), "config": dict(config), "metrics": {}, **fields}
+
+
 def fake_record(cell: Any, status: str = "ok", **fields: Any) -> dict[str, Any]:
     """A valid record of ``cell`` (what the store trusts) without training; ``fields`` added."""
-    rec = new_record(cell.run_id, cell.suite, cell.coords, cell.resolved(), {})
-    rec.update({"status": status, "metrics": {}, **fields})
-    return rec
+    return _record(
+        cell.run_id, cell.suite, cell.coords, cell.resolved(), {"status": status, **fields}
+    )
 
 
 def plain_record(config: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     """A valid record of a made-up cell whose resolved config is ``config``."""
     config = {"x": 1} if config is None else config
-    rec = new_record(config_run_id(config), "s", {"seed": 0}, config, {})
-    rec.update({"status": "ok", "metrics": {}, **fields})
-    return rec
+    return _record(config_run_id(config), "s", {"seed": 0}, config, {"status": "ok", **fields})
 
 
 class FakeExecutor:
