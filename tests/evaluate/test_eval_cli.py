@@ -116,9 +116,30 @@ def test_points_against_a_mixture(tmp_path):
     assert len(rec["samples"]["points"]) == 600
 
 
-@pytest.mark.parametrize("case", ["empty", "mixed", "points-vs-images", "unknown-metric"])
+NAN_GENERATOR = """
+import torch
+from torch import nn
+
+
+class G(nn.Module):
+    z_dim = 4
+
+    def forward(self, z):
+        x = torch.zeros(z.shape[0], 3, 8, 8)
+        x[0, 0, 0, 0] = float("nan")
+        return x
+
+
+def make():
+    return G()
+"""
+
+CASES = ["empty", "mixed", "points-vs-images", "unknown-metric", "stats-dim", "nan-generator"]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_one_line_and_keeps_earlier_records(
-    tmp_path, folders, stub_inception, capsys, case
+    tmp_path, folders, stub_inception, capsys, monkeypatch, case
 ):
     real, good, _ = folders
     assert _eval(tmp_path, good, "--against", f"folder:{real}", "--name", "k") == 0
@@ -134,10 +155,19 @@ def test_bad_input_is_one_line_and_keeps_earlier_records(
     elif case == "points-vs-images":
         np.save(tmp_path / "p.npy", np.zeros((10, 2), dtype=np.float32))
         args = [tmp_path / "p.npy"]
+    elif case == "stats-dim":
+        np.savez(tmp_path / "s8.npz", mu=np.zeros(8), sigma=np.eye(8))
+        args = [good, "--metrics", "fid"]
+        real = tmp_path / "s8.npz"  # the stub extractor gives 16-d features
+    elif case == "nan-generator":
+        (tmp_path / "nangen.py").write_text(NAN_GENERATOR)
+        monkeypatch.chdir(tmp_path)
+        args = ["nangen:make", "-n", "10"]
     else:
         args = [good, "--metrics", "fdi"]
     capsys.readouterr()
-    rc = _eval(tmp_path, *args, "--against", f"folder:{real}", "--name", "k")
+    against = f"stats:{real}" if case == "stats-dim" else f"folder:{real}"
+    rc = _eval(tmp_path, *args, "--against", against, "--name", "k")
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("ganbench: error:") and err.count("\n") == 1
     assert _records(tmp_path / "results", "k") == before
