@@ -213,6 +213,9 @@ def evaluate_cell(cell: EvalCell, device: torch.device) -> RunRecord:
     if failed:
         name, error = next(iter(failed.items()))
         raise EvalError(f"{inp.name}: metric {name} failed: {error}")
+    for entry in metrics.values():  # the preset that fixed the settings, beside them
+        if isinstance(entry.get("protocol"), dict):
+            entry["protocol"]["protocol_preset"] = cell.protocol.name
     head = RecordHead(
         cell.run_id, cell.suite, cell.coords(), cell.config(), environment(device), kind=NAME
     )

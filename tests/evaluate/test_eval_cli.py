@@ -55,7 +55,7 @@ def test_folders_against_a_folder_write_records_and_a_report(tmp_path, folders, 
         assert set(r["metrics"]) == {"fid", "kid", "precision", "recall"}
         proto = r["metrics"]["fid"]["protocol"]
         assert proto["reference_dataset"] == "folder:real" and proto["n_fake"] in (18, 21)
-        assert r["evaluation"]["protocol"] == "ttur-10k"
+        assert r["evaluation"]["protocol"] == "ttur-10k" == proto["protocol_preset"]
     fid = {r["coords"]["objective"]: r["metrics"]["fid"]["value"] for r in recs}
     assert fid["good"] < fid["bad"]
     assert (tmp_path / "reports" / "eval" / "x" / "index.html").is_file()
