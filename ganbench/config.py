@@ -18,7 +18,6 @@ kind (:mod:`ganbench.kinds`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -46,11 +45,10 @@ from ganbench.params import resolve_params
 from ganbench.record import config_run_id
 from ganbench.registry import Registry
 from ganbench.search.spec import SearchSpec, parse_search
-from ganbench.strict import check_keys, expect, unique_labels
+from ganbench.strict import check_keys, expect, suite_header, unique_labels
 from ganbench.train.config import TrainConfig
 from ganbench.yamlio import load_yaml_file
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 TOP_KEYS = {
     "kind",
     "name",
@@ -217,13 +215,7 @@ def parse_suite(data: Any, path: Path, file_hash: str = "") -> Suite:
     if kind_name(data, where) != KIND:
         raise ConfigError(f"{where}: a kind {echo(data['kind'])} suite is not a GAN suite")
     check_keys(data, TOP_KEYS, where)
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-        raise ConfigError(
-            f"{where}: name: {echo(name)} is not a valid suite name "
-            "(letters, digits, '_', '-', '.'; at most 80 characters)"
-        )
-    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
+    name, desc = suite_header(data, path)
     obj_params = expect(
         data.get("objective_params", {}) or {}, dict, f"{where}: objective_params", "a mapping"
     )

@@ -6,10 +6,14 @@ path (``where``), the bad value and what is accepted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ganbench.errors import ConfigError, echo
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")  # a suite name (a folder name)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
@@ -61,3 +65,19 @@ def unique_labels(specs: Iterable[Any], where: str) -> None:
                 f"{where}: duplicate label {echo(spec.label)} (give entries a 'label')"
             )
         seen.add(spec.label)
+
+
+def suite_header(data: Mapping[str, Any], path: Path) -> tuple[str, str]:
+    """A suite file's ``name`` (default: the file's stem) and ``description``, checked.
+
+    Every suite kind names its results and reports folders after ``name``.
+    """
+    where = str(path)
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise ConfigError(
+            f"{where}: name: {echo(name)} is not a valid suite name "
+            "(letters, digits, '_', '-', '.'; at most 80 characters)"
+        )
+    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
+    return name, desc

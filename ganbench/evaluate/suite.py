@@ -22,7 +22,6 @@ are the cross product, in this order: reference, input, protocol, seed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from ganbench.evaluate.cli import input_names
 from ganbench.evaluate.protocols import DEFAULT_PROTOCOL, PROTOCOLS
 from ganbench.evaluate.references import Reference, parse_reference
 from ganbench.evaluate.run import EvalCell, EvalInput, make_cell
-from ganbench.strict import check_keys, check_label, expect
+from ganbench.strict import check_keys, check_label, expect, suite_header
 
 TOP_KEYS = {
     "name",
@@ -49,7 +48,6 @@ TOP_KEYS = {
     "seeds",
 }
 INPUT_KEYS = {"name", "path", "z_dim", "n_classes"}
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 MAX_COUNT = 10_000_000
 
 
@@ -156,10 +154,7 @@ def parse_eval_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") -
     """Validate a parsed ``kind: eval`` mapping (strict: unknown keys are errors)."""
     where = str(path)
     check_keys(data, TOP_KEYS, where)
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError(f"{where}: name: {echo(name)} is not a valid suite name")
-    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
+    name, desc = suite_header(data, path)
     base = path.parent
     if "against" not in data:
         raise ConfigError(f"{where}: missing required key 'against' (the reference)")

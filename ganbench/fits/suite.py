@@ -30,7 +30,7 @@ import torch
 
 from ganbench import env
 from ganbench.axes import ComponentSpec, parse_entry
-from ganbench.config import NAME_RE, build_component
+from ganbench.config import build_component
 from ganbench.errors import ConfigError, GanbenchError, echo
 from ganbench.fits.objectives import EVAL_POINTS, FIT_OBJECTIVES, Mixture, Quadrature
 from ganbench.fits.optimize import coverage, density_modes, fit_isotropic_gaussian
@@ -46,7 +46,7 @@ from ganbench.record import (
     fit_record,
 )
 from ganbench.runner.store import ResultStore
-from ganbench.strict import check_keys, expect, unique_labels
+from ganbench.strict import check_keys, expect, suite_header, unique_labels
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +124,7 @@ def parse_fit_suite(data: Mapping[str, Any], path: Path, file_hash: str = "") ->
     """Validate a parsed ``kind: divergence-fit`` mapping (strict: unknown keys are errors)."""
     where = str(path)
     check_keys(data, TOP_KEYS, where)
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError(f"{where}: name: {echo(name)} is not a valid suite name")
-    desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
+    name, desc = suite_header(data, path)
     if "target" not in data:
         raise ConfigError(f"{where}: missing required key 'target'")
     target = parse_entry(data["target"], FIT_TARGETS, f"{where}: target", None)
