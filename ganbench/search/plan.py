@@ -102,12 +102,15 @@ def rerun_cells(suite: Suite, chosen: Sequence[tuple[str, str, str, int]]) -> li
         "objective": {o.label: o for o in suite.objectives},
         "architecture": {a.label: a for a in suite.architectures},
     }
+    sampled: dict[str, list[dict[str, Any]]] = {}  # each objective's trials, drawn once
     out = []
     for ds_label, obj_label, arch_label, index in chosen:
         ds = by_label["dataset"][ds_label]
         obj = by_label["objective"][obj_label]
         arch = by_label["architecture"][arch_label]
-        trial = trials_for(suite, obj)[index]
+        if obj_label not in sampled:
+            sampled[obj_label] = trials_for(suite, obj)
+        trial = sampled[obj_label][index]
         for seed in spec.fresh_seeds:
             out.append(trial_cell(suite, ds, obj, arch, trial, BEST, seed))
     return out

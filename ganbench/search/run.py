@@ -11,6 +11,7 @@ sensitivity per hyper-parameter and the chosen configurations.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -40,22 +41,23 @@ def _hib(suite: Suite) -> bool:
     return METRICS.get(_spec(suite).metric).higher_is_better
 
 
-def selections(suite: Suite, store: ResultStore) -> tuple[pd.DataFrame, list[Selection]]:
+def selections(
+    suite: Suite, store: ResultStore, cells: Sequence[Cell]
+) -> tuple[pd.DataFrame, list[Selection]]:
     """The trials frame of the phase-1 records and the best trial of each complete group.
 
-    A dataset × objective × architecture whose trials do not all have records
-    yet is left out (its re-runs wait for the search to finish).
+    ``cells`` are the suite's trial cells (``suite.cells()``, resolved once by
+    the caller). A dataset × objective × architecture whose trials do not all
+    have records yet is left out (its re-runs wait for the search to finish).
     """
-    cells = suite.cells()
-    found = (store.read(c.run_id) for c in cells)  # stale records are counted by the report
-    records = [r for r in found if r is not None]
+    records, incomplete = [], set()
+    for c in cells:
+        rec = store.read(c.run_id)  # stale records are counted by the report
+        if rec is None:
+            incomplete.add((c.dataset.label, c.objective.label, c.architecture.label))
+        else:
+            records.append(rec)
     trials = trials_frame(records, _spec(suite))
-    have = {r["run_id"] for r in records}
-    incomplete = {
-        (c.dataset.label, c.objective.label, c.architecture.label)
-        for c in cells
-        if c.run_id not in have
-    }
     chosen = [
         s
         for s in select_best(trials, _hib(suite))
@@ -82,9 +84,10 @@ def run_search(suite: Suite, request: RunRequest) -> list[str]:
         "progress": request.progress,
         "options": options,
     }
-    first = run_suite(suite, request.results, device, **kwargs)  # type: ignore[arg-type]
+    trial_cells = suite.cells()
+    first = run_suite(suite, request.results, device, cells=trial_cells, **kwargs)  # type: ignore[arg-type]
     log.info("%s: search phase, %d cells, %d run", suite.name, first.total, first.ran)
-    _, chosen = selections(suite, ResultStore(request.results, suite.name))
+    _, chosen = selections(suite, ResultStore(request.results, suite.name), trial_cells)
     cells = phase_two(suite, chosen)
     if cells:
         second = run_suite(suite, request.results, device, cells=cells, **kwargs)  # type: ignore[arg-type]
@@ -99,11 +102,12 @@ def report_search(suite: Suite, results: str | Path, reports: str | Path) -> lis
 
     spec = _spec(suite)
     store = ResultStore(results, suite.name)
-    trials, chosen = selections(suite, store)
+    trial_cells = suite.cells()
+    trials, chosen = selections(suite, store, trial_cells)
     if trials.empty:
         raise GanbenchError(f"no records for suite {suite.name!r} under {store.dir}")
     rerun_ids = [c.run_id for c in phase_two(suite, chosen)]
-    trial_ids = [c.run_id for c in suite.cells()]
+    trial_ids = [c.run_id for c in trial_cells]
     current = store.cell_records([*trial_ids, *rerun_ids])  # one stale-records line
     wanted = set(rerun_ids)
     reruns: list[RunRecord] = [r for r in current if r["run_id"] in wanted]
