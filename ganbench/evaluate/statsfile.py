@@ -18,7 +18,6 @@ are, and the record says the extractor was not recorded in it.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ganbench.errors import AssetError
+from ganbench.evaluate.input_common import file_sha256
 from ganbench.metrics.cache import RealReference, atomic_write_bytes
 
 STATS_FORMAT = "ganbench-stats/1"
@@ -49,15 +49,6 @@ class StatsFile:
     def dim(self) -> int:
         """Feature dimension."""
         return int(self.mu.shape[0])
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_stats(path: str | Path, ref: RealReference, *, with_features: bool = True) -> Path:
