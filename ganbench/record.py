@@ -14,8 +14,8 @@ it so): runners compute values and pass them to a builder, which returns a new
 :class:`RunRecord`. Each starts from a :class:`RecordHead` (which run of which
 cell, where): :func:`gan_record` and :func:`failed_record` for GAN cells,
 :func:`fit_record` and :func:`failed_fit_record` for ``kind: divergence-fit``,
-:func:`eval_record` for ``kind: eval``; :func:`with_image_extras` and
-:func:`with_runner` add what the driver knows, and the store takes the
+:func:`eval_record` for ``kind: eval``; :func:`with_tracking`,
+:func:`with_image_extras` and :func:`with_runner` add what the driver knows, and the store takes the
 transient artifact bytes off with :func:`pop_files`. The checks of a record's
 parts live in :mod:`ganbench.record_checks`.
 """
@@ -88,7 +88,7 @@ class RunRecord(TypedDict):
     timing: NotRequired[dict[str, Any]]  # started, finished, train_s, eval_s, …
     runner: NotRequired[dict[str, Any]]  # backend, host, pid, attempts
     numerics: NotRequired[dict[str, Any]]  # image runs: matmul precision settings
-    tracking: NotRequired[dict[str, Any]]  # image runs: how curves["eval"] was measured
+    tracking: NotRequired[dict[str, Any]]  # tracked runs: how curves["eval"] was measured
     artifacts: NotRequired[dict[str, Any]]  # image runs: artifact paths (relative)
     data: NotRequired[dict[str, Any]]  # dataset facts: mode_centres/_stds, skipped files
     result: NotRequired[dict[str, Any]]  # divergence fits: the fit and its coverage
@@ -268,15 +268,31 @@ def with_image_extras(
     (relative paths, ``grid`` the sample grid) with ``files`` (their bytes,
     transient until the store writes them, see :func:`pop_files`).
     """
-    rec = cast(RunRecord, dict(record))
+    rec = with_tracking(record, eval_curves=eval_curves, tracking=tracking)
     rec["numerics"] = dict(numerics)
-    if eval_curves is not None and tracking is not None and rec.get("curves") is not None:
-        rec["curves"] = {**rec["curves"], "eval": dict(eval_curves)}
-        rec["tracking"] = dict(tracking)
     if artifacts is not None:
         rec["artifacts"] = dict(artifacts)
         rec["_files"] = dict(files or {})
         rec["samples"] = {**rec.get("samples", {}), "grid": artifacts["grid"]}
+    return rec
+
+
+def with_tracking(
+    record: RunRecord,
+    *,
+    eval_curves: Mapping[str, list[float]] | None,
+    tracking: Mapping[str, Any] | None,
+) -> RunRecord:
+    """``record`` (of any GAN run) with its quality-over-training series, if there is one.
+
+    ``eval_curves`` (``{"step": [...], <metric>: [...]}``) goes under
+    ``curves["eval"]`` and ``tracking`` (how it was measured) beside it, together
+    or not at all.
+    """
+    rec = cast(RunRecord, dict(record))
+    if eval_curves is not None and tracking is not None and rec.get("curves") is not None:
+        rec["curves"] = {**rec["curves"], "eval": dict(eval_curves)}
+        rec["tracking"] = dict(tracking)
     return rec
 
 

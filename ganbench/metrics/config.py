@@ -20,8 +20,11 @@ class EvalConfig:
     run id name each setting a number depends on, so a changed default gives
     new run ids instead of silently reusing records.
     ``track_every`` > 0 evaluates ``track_metric`` on ``track_samples`` samples
-    (fixed latents) at step 0 and every ``track_every`` steps while image runs
-    train, so the report can plot quality over training.
+    (fixed latents) at step 0 and every ``track_every`` steps while any run
+    trains, so the report can plot quality over training. The default
+    ``classifier_fid`` applies to labelled images; on other datasets it stands
+    for their default tracked metric (``hq`` on mixtures; see
+    :func:`ganbench.runner.tracking.tracked_metric`).
     """
 
     n_samples: int = 2500

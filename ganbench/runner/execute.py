@@ -26,8 +26,9 @@ from ganbench.record import (
     failed_record,
     gan_record,
     with_image_extras,
+    with_tracking,
 )
-from ganbench.runner import images
+from ganbench.runner import images, tracking
 from ganbench.train.loop import Member, MemberResult, TrainedEnsemble, train_ensemble
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,10 @@ def run_group(
     first = cells[0]
     t0 = time.perf_counter()
     members = [Member(c.seed, datasets[c.dataset.label]) for c in cells]
-    tracker = images.make_tracker(first.eval, [m.dataset for m in members], [c.seed for c in cells])
     try:
+        tracker = tracking.make_tracker(
+            first.eval, [m.dataset for m in members], [c.seed for c in cells]
+        )
         _check_finite_data(members)
         objs = [build_component(c.objective, OBJECTIVES, "objective") for c in cells]
         trained = train_ensemble(
@@ -135,35 +138,28 @@ def run_group(
     run = _GroupRun(trained, datasets, device, environment, started, time.perf_counter() - t0)
     samples = trained.sample(first.eval.n_samples)
     records = [run.member_record(cell, i, samples[i]) for i, cell in enumerate(cells)]
+    if tracker is not None:
+        records = [
+            with_tracking(rec, eval_curves=tracker.curves(i), tracking=tracker.protocol(i))
+            for i, rec in enumerate(records)
+        ]
     if images.is_image_run(members[0].dataset):
         records = [
-            _image_extras(rec, cell, i, trained, tracker, device)
+            _image_extras(rec, cell, i, trained, device)
             for i, (cell, rec) in enumerate(zip(cells, records, strict=True))
         ]
     return records
 
 
 def _image_extras(
-    rec: RunRecord,
-    cell: Cell,
-    index: int,
-    trained: TrainedEnsemble,
-    tracker: images.QualityTracker | None,
-    device: torch.device,
+    rec: RunRecord, cell: Cell, index: int, trained: TrainedEnsemble, device: torch.device
 ) -> RunRecord:
-    """``rec`` with the numerics, quality curve, sample grid and checkpoint of an image run."""
+    """``rec`` with the numerics, sample grid and checkpoint of an image run."""
     saved: dict[str, Any] | None = None
     files: dict[str, bytes] | None = None
     if rec["status"] != "failed":
         saved, files = images.artifact_files(trained, index, cell.run_id)
-    return with_image_extras(
-        rec,
-        numerics=numerics(device),
-        eval_curves=tracker.curves(index) if tracker is not None else None,
-        tracking=tracker.protocol() if tracker is not None else None,
-        artifacts=saved,
-        files=files,
-    )
+    return with_image_extras(rec, numerics=numerics(device), artifacts=saved, files=files)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,7 @@
-"""What image runs add to a record: quality over training, a sample grid, a checkpoint.
+"""What image runs add to a record: a sample grid and a checkpoint.
 
-* :class:`QualityTracker` is the training loop's ``on_log`` hook: at step 0
-  and every ``eval.track_every`` steps it evaluates ``eval.track_metric`` (by
-  default the cheap classifier FID) on ``eval.track_samples`` samples drawn
-  from fixed latents (stream ``"track"`` of each seed), and restores the
-  generator's train/eval mode afterwards. The record stores the series under
-  ``curves["eval"]`` with its own ``step`` list.
+(Quality over training, for every dataset kind, is :mod:`ganbench.runner.tracking`.)
+
 * :func:`artifact_files` gives, per run, as bytes the driver writes,
   ``samples.png`` (an 8×8 grid from 64 latents that are the same for every
   objective and seed: stream ``"sample-grid"`` of seed 0; a conditional
@@ -18,9 +14,7 @@
 from __future__ import annotations
 
 import io
-import logging
 import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,78 +26,15 @@ from ganbench.architectures import ARCHITECTURES
 from ganbench.architectures.base import ModelContext
 from ganbench.architectures.conv import MemberNets
 from ganbench.datasets.base import Dataset
-from ganbench.metrics.base import METRICS, EvalContext
-from ganbench.metrics.config import EvalConfig
 from ganbench.train.loop import TrainedEnsemble
-
-log = logging.getLogger(__name__)
 
 GRID_SIZE = 64
 GRID_SEED, GRID_STREAM = 0, "sample-grid"
-TRACK_STREAM = "track"
 
 
 def is_image_run(dataset: Dataset) -> bool:
     """Whether a run on ``dataset`` gets the image extras."""
     return dataset.kind == "images"
-
-
-class QualityTracker:
-    """Periodic evaluation of one metric for every member of an ensemble."""
-
-    def __init__(self, cfg: EvalConfig, datasets: Sequence[Dataset], seeds: Sequence[int]):
-        self.cfg, self.datasets, self.seeds = cfg, list(datasets), list(seeds)
-        self.spec = METRICS.get(cfg.track_metric)
-        self.steps: list[int] = []
-        self.values: list[list[float]] = [[] for _ in self.datasets]
-        self.last_step = -1
-
-    def due(self, step: int, total: int) -> bool:
-        """Evaluate at step 0, every ``track_every`` steps, and at the last step."""
-        return step == 0 or step % self.cfg.track_every == 0 or step == total
-
-    def __call__(self, step: int, state: TrainedEnsemble) -> None:
-        """The ``on_log`` hook."""
-        if step == self.last_step or not self.due(step, state.train.steps):
-            return
-        self.last_step = step
-        was_training = state.generator.training
-        try:
-            samples = state.sample(self.cfg.track_samples, stream=TRACK_STREAM)
-        finally:
-            state.generator.train(was_training)
-        self.steps.append(step)
-        for i, (ds, seed) in enumerate(zip(self.datasets, self.seeds, strict=True)):
-            ctx = EvalContext(ds, samples[i], seed, state.device, options=dict(self.cfg.options))
-            try:
-                value = float(self.spec.compute(ctx).value)
-            except Exception as exc:  # tracking never stops training
-                log.warning("tracking %s at step %d failed: %s", self.spec.name, step, exc)
-                value = math.nan
-            self.values[i].append(value)
-
-    def curves(self, index: int) -> dict[str, list[float]]:
-        """``{"step": [...], <metric>: [...]}`` of member ``index``."""
-        return {"step": list(self.steps), self.spec.name: list(self.values[index])}
-
-    def protocol(self) -> dict[str, Any]:
-        """How the series was measured (stored beside it in the record)."""
-        return {
-            "metric": self.spec.name,
-            "n_fake": self.cfg.track_samples,
-            "every": self.cfg.track_every,
-            "latents": f"fixed per seed (stream {TRACK_STREAM!r})",
-            "options": dict(self.cfg.options),
-        }
-
-
-def make_tracker(
-    cfg: EvalConfig, datasets: Sequence[Dataset], seeds: Sequence[int]
-) -> QualityTracker | None:
-    """A tracker for image ensembles with ``track_every`` > 0, else ``None``."""
-    if cfg.track_every <= 0 or not all(is_image_run(d) for d in datasets):
-        return None
-    return QualityTracker(cfg, datasets, seeds)
 
 
 def grid_inputs(ctx: ModelContext, n: int = GRID_SIZE) -> tuple[torch.Tensor, torch.Tensor | None]:

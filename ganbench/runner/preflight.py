@@ -72,10 +72,19 @@ def preflight(suite: Suite) -> dict[str, Dataset]:
     """Build every dataset, objective and architecture of ``suite`` once; return the datasets.
 
     Architectures are built for a single member at each dataset shape and
-    latent size they meet in the suite (on CPU; nothing is trained).
+    latent size they meet in the suite (on CPU; nothing is trained). With
+    ``eval.track_every`` on, the tracked metric must apply to every dataset.
     """
     where = str(suite.path)
     datasets = build_datasets(suite)
+    if suite.eval.track_every > 0:  # the tracked metric must apply to every dataset
+        from ganbench.runner.tracking import tracked_metric
+
+        for spec in suite.datasets:
+            try:
+                tracked_metric(suite.eval, datasets[spec.label], spec.label)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
     for i, spec in enumerate(suite.objectives):
         w = f"{where}: objectives[{i}]"
         _guarded(w, spec.label, functools.partial(_build_objective, spec, w))

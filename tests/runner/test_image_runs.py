@@ -17,7 +17,8 @@ from ganbench.errors import ConfigError
 from ganbench.metrics.config import EvalConfig
 from ganbench.metrics.options import SampleQualityOptions, options_dict
 from ganbench.objectives import OBJECTIVES
-from ganbench.runner.images import QualityTracker, grid_inputs, load_generator
+from ganbench.runner.images import grid_inputs, load_generator
+from ganbench.runner.tracking import QualityTracker
 from ganbench.train import Member, TrainConfig, train_ensemble
 
 SUITE = """
