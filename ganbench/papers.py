@@ -17,7 +17,8 @@ set to the paper's protocol, plus a strict ``paper:`` mapping::
       differences: ["...", ...]         # how the suite differs from it, in words
       budgets:                          # reduced variants: ``ganbench reproduce NAME --budget cpu``
         cpu: {minutes: 25, seeds: [0, 1, 2], train: {steps: 3000},
-              architecture_params: {width: 128}, differences: ["..."]}
+              architecture_params: {width: 128}, differences: ["..."],
+              variants: [gan, pacgan2]}    # optional: run only these variants (rows)
       results:                          # the published numbers, one row of the paper each
         - {row: GAN, dataset: ring, variant: gan, modes: [6.3, 0.5], hq: [98.2, 0.2]}
       claims:                           # ordinal statements the paper makes (optional)
@@ -47,7 +48,9 @@ PAPER_KEYS = {
     "title", "authors", "year", "venue", "arxiv", "url", "source", "spread", "n_runs",
     "metrics", "protocol", "differences", "budgets", "results", "claims", "notes",
 }  # fmt: skip
-BUDGET_KEYS = {"minutes", "hours", "seeds", "train", "eval", "architecture_params", "differences"}
+BUDGET_KEYS = {
+    "minutes", "hours", "seeds", "train", "eval", "architecture_params", "differences", "variants",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,11 @@ class Budget:
     eval: dict[str, Any] = field(default_factory=dict)
     architecture_params: dict[str, Any] = field(default_factory=dict)  # merged into every entry
     differences: tuple[str, ...] = ()
+    variants: tuple[str, ...] | None = None  # the variant labels it runs (None: all of them)
+
+    def runs_variant(self, label: str | None) -> bool:
+        """Whether this budget runs variant ``label`` (``None``: a row without a variant)."""
+        return self.variants is None or label is None or label in self.variants
 
     @property
     def cost(self) -> str:
@@ -276,7 +284,25 @@ def _claims(raw: Any, where: str, names: set[str], axes: Any) -> tuple[Claim, ..
     return tuple(_claim(c, f"{where}[{i}]", names, axes) for i, c in enumerate(items))
 
 
-def _budgets(raw: Any, where: str) -> dict[str, Budget]:
+def _budget_variants(raw: Any, where: str, labels: Sequence[str]) -> tuple[str, ...] | None:
+    """A budget's ``variants:`` list, each a label of the suite's variants."""
+    if raw is None:
+        return None
+    items = expect(raw, list, where, "a list of variant labels")
+    if not items:
+        raise ConfigError(f"{where}: empty list (omit the key to run every variant)")
+    for i, label in enumerate(items):
+        if not isinstance(label, str) or label not in labels:
+            raise ConfigError(
+                f"{where}[{i}]: {echo(label)} is not a variant of the suite "
+                f"(valid: {', '.join(labels)})"
+            )
+    if len(set(items)) != len(items):
+        raise ConfigError(f"{where}: a variant is listed twice ({', '.join(items)})")
+    return tuple(items)
+
+
+def _budgets(raw: Any, where: str, variants: Sequence[str] = ()) -> dict[str, Budget]:
     out = {}
     for name, b in expect(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
         w = f"{where}.{name}"
@@ -301,6 +327,7 @@ def _budgets(raw: Any, where: str) -> dict[str, Budget]:
                 )
             ),
             differences=_texts(b.get("differences"), f"{w}.differences"),
+            variants=_budget_variants(b.get("variants"), f"{w}.variants", variants),
         )
     return out
 
@@ -333,7 +360,7 @@ def parse_paper(
         protocol=_texts(raw.get("protocol"), f"{where}.protocol"),
         differences=_texts(raw.get("differences"), f"{where}.differences"),
         results=_results(raw.get("results"), f"{where}.results", pm, axes),
-        budgets=_budgets(raw.get("budgets"), f"{where}.budgets"),
+        budgets=_budgets(raw.get("budgets"), f"{where}.budgets", axes.get("variant", ())),
         claims=_claims(raw.get("claims"), f"{where}.claims", {m.metric for m in pm}, axes),
         n_runs=n_runs,
         venue=expect(raw.get("venue", ""), str, f"{where}.venue", "a string"),
@@ -343,9 +370,17 @@ def parse_paper(
 
 
 def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
-    """The suite mapping with ``budget`` applied: renamed ``<name>-<budget>``, seeds/train/eval."""
-    out = dict(data)
+    """The suite mapping with ``budget`` applied: renamed ``<name>-<budget>``, seeds/train/eval.
+
+    A budget with ``variants`` keeps only those entries of the suite's ``variants:``
+    list (in the suite's order); the others' published rows are then "not run".
+    The ``paper:`` section is left out: it names every variant of the suite as
+    written, and stays with that suite (``GanPaperRun.base``).
+    """
+    out = {k: v for k, v in data.items() if k != "paper"}
     out["name"] = f"{data.get('name', 'paper')}-{budget.name}"
+    if budget.variants is not None and data.get("variants") is not None:
+        out["variants"] = [v for v in data["variants"] if _variant_label(v) in budget.variants]
     if budget.seeds is not None:
         out["seeds"] = list(budget.seeds)
     out["train"] = {**(data.get("train") or {}), **budget.train}
@@ -358,3 +393,8 @@ def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
             archs.append(a)
         out["architectures"] = archs
     return out
+
+
+def _variant_label(entry: Any) -> Any:
+    """The label of one raw ``variants:`` entry (a label, or a mapping with ``label``)."""
+    return entry.get("label") if isinstance(entry, dict) else entry

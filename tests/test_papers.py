@@ -136,3 +136,40 @@ def test_pacgan_table_is_transcribed():
     assert rows[("PacGAN4", "grid")]["reverse_kl"] == [0.04, 0.01]
     assert rows[("PacGAN2", "ring")]["hq"] == [95.6, 2.0]
     assert data["arxiv"] == "1712.04086" and data["n_runs"] == 10
+
+
+def _with_cpu_variants(variants: str) -> str:
+    old = "cpu: {minutes: 1, seeds: [0, 1, 2],"
+    assert old in PAPER_SUITE
+    return PAPER_SUITE.replace(old, f"cpu: {{minutes: 1, seeds: [0, 1, 2], variants: {variants},")
+
+
+def test_a_budget_may_run_only_some_variants(write_suite):
+    path = write_suite(_with_cpu_variants("[slow]"), "tinypaper.yaml")
+    cpu = load_suite(path).paper.budgets["cpu"]
+    assert cpu.variants == ("slow",)
+    assert cpu.runs_variant("slow") and not cpu.runs_variant("base") and cpu.runs_variant(None)
+    run = load_paper_run(str(path), "cpu")
+    assert [v.label for v in run.suite.variants] == ["slow"]
+    assert {c.variant for c in run.suite.cells()} == {"slow"}
+    assert len(run.suite.cells()) == 2 * 2 * 3  # datasets × objectives × seeds
+    full = load_paper_run(str(path), "full")
+    assert {c.variant for c in full.suite.cells()} == {"base", "slow"}
+    assert load_suite(write_suite(PAPER_SUITE, "all.yaml")).paper.budgets["cpu"].variants is None
+
+
+@pytest.mark.parametrize(
+    ("variants", "pattern"),
+    [
+        ("[base, fast]", r"budgets\.cpu\.variants\[1\]: 'fast' is not a variant of the suite "
+         r"\(valid: base, slow\)"),
+        ("[]", r"budgets\.cpu\.variants: empty list"),
+        ("[base, base]", r"budgets\.cpu\.variants: a variant is listed twice"),
+        ("base", r"budgets\.cpu\.variants: expected a list of variant labels"),
+        ("[1]", r"variants\[0\]: 1 is not a variant of the suite"),
+    ],
+)  # fmt: skip
+def test_budget_variants_errors_are_one_line(write_suite, variants, pattern):
+    with pytest.raises(ConfigError, match=pattern) as err:
+        load_suite(write_suite(_with_cpu_variants(variants), "bad.yaml"))
+    assert "\n" not in str(err.value)
