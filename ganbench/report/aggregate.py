@@ -31,6 +31,9 @@ ENTRY = ["dataset", "objective", "architecture", "variant"]
 RUN_COLUMNS = ["run_id", *COORDS, "status", "error", "diverged_step", "train_s"]
 METRIC_COLUMNS = ["run_id", *COORDS, "status", "metric", "value", "higher_is_better", "note"]
 CURVE_COLUMNS = ["run_id", *COORDS, "series", "step", "value"]
+TIMING_COLUMNS = [
+    "run_id", *COORDS, "status", "steps", "train_s", "eval_s", "started", "finished", "host",
+]  # fmt: skip
 
 
 def _coords(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,6 +319,34 @@ def run_info_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                     {"run_id": rec.get("run_id"), "section": section, "key": key, "value": value}
                 )
     return pd.DataFrame(rows, columns=INFO_COLUMNS, dtype=object)
+
+
+def timing_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per record: coordinates, status, training steps, times and where it ran.
+
+    ``steps``: the configured generator steps (``config.train.steps``);
+    ``train_s``: the run's share of its ensemble's training time; ``eval_s``:
+    its evaluation time; ``started``/``finished``: ISO times (``None`` if absent);
+    ``host``: the runner's host name (``None`` if not recorded).
+    """
+    rows = []
+    for rec in records:
+        timing = rec.get("timing") or {}
+        train = ((rec.get("config") or {}).get("train")) or {}
+        rows.append(
+            {
+                "run_id": rec.get("run_id"),
+                **_coords(rec),
+                "status": rec.get("status"),
+                "steps": train.get("steps"),
+                "train_s": decode_float(timing.get("train_s")),
+                "eval_s": decode_float(timing.get("eval_s")),
+                "started": timing.get("started"),
+                "finished": timing.get("finished"),
+                "host": (rec.get("runner") or {}).get("host"),
+            }
+        )
+    return pd.DataFrame(rows, columns=TIMING_COLUMNS)
 
 
 def first_seed_runs(runs: pd.DataFrame, dataset: str) -> pd.DataFrame:
