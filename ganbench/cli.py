@@ -204,7 +204,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from ganbench.reproduce import default_budget, list_lines, load_paper_run, reproduce
 
     if args.list:
-        print("\n".join(list_lines()))
+        print("\n".join(list_lines(args.results)))
         return 0
     if not args.name:
         raise GanbenchError("reproduce: give a paper suite name, or --list to see them")

@@ -29,7 +29,8 @@ from ganbench.yamlio import load_yaml_file
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ganbench.report.paper import PageInfo
+    from ganbench.report.paper import RunScope
+    from ganbench.report.paper_page import PageInfo
 
 BUDGET_CHOICES = ("cpu", "gpu", "full")
 
@@ -76,8 +77,12 @@ def load_paper_run(name: str, budget: str) -> PaperRun:
     return kind.load_paper_run(path, budget)
 
 
-def list_lines() -> list[str]:
-    """``ganbench reproduce --list``: one block per paper suite with its budgets."""
+def list_lines(results: str | Path = "results") -> list[str]:
+    """``ganbench reproduce --list``: one block per paper suite with its budgets.
+
+    Each budget says which published rows it runs and its time, measured from
+    its records under ``results`` where there are any.
+    """
     lines = []
     for name, path in paper_suites().items():
         try:
@@ -86,10 +91,11 @@ def list_lines() -> list[str]:
             lines.append(f"{name}: not available ({exc})")
             continue
         paper = run.paper
-        budgets = get_kind(run.kind).budget_lines(run)
+        budgets = get_kind(run.kind).budget_lines(run, results)
         lines.append(f"{name}  {paper.authors} {paper.year}, {paper.source} (arXiv:{paper.arxiv})")
         lines.append(f"    {paper.title}")
-        lines.append("    budgets: " + "; ".join(budgets))
+        lines.append("    budgets:")
+        lines += [f"      {b}" for b in budgets]
     return lines or ["(no paper suites found in suites/papers/)"]
 
 
@@ -123,7 +129,7 @@ def reproduce(
 
 def page_info(name: str, path: Path, digest: str, budget: str, b: Budget | None) -> PageInfo:
     """The protocol block of the paper page (``b`` is ``None`` for the full protocol)."""
-    from ganbench.report.paper import PageInfo
+    from ganbench.report.paper_page import PageInfo
 
     cost = b.cost if b else "the paper's full protocol"
     return PageInfo(name, str(path), digest, budget, cost)
@@ -136,18 +142,25 @@ def finish(
     info: PageInfo,
     out: Path,
     index: Path,
+    *,
+    curves: pd.DataFrame | None = None,
+    scope: RunScope | None = None,
 ) -> Reproduction:
-    """Compare with the paper, render ``reproduce.html`` under ``out``; the result to print."""
-    from ganbench.report.paper import (
-        closing_note,
-        compare,
-        render_paper_page,
-        terminal_comparison,
-    )
+    """Compare with the paper, render ``reproduce.html`` under ``out``; the result to print.
+
+    ``scope`` says which published rows the budget ran; with ``curves`` (the
+    records' curves frame) the page gets the plateau check of every row run.
+    """
+    from ganbench.report.paper import closing_note, compare
+    from ganbench.report.paper_page import render_paper_page, terminal_comparison
+    from ganbench.report.plateau import plateau_checks, plateau_figures
     from ganbench.runner.store import report_folder
 
-    cmp = compare(paper, summary, metrics)
+    cmp = compare(paper, summary, metrics, scope)
     with report_folder(out):
+        if curves is not None:
+            info.plateau = plateau_checks(paper, curves, scope)
+            info.plateau_figures = plateau_figures(paper, curves, out / "figures", scope)
         page = render_paper_page(paper, cmp, info, out)
     text = terminal_comparison(cmp) + "\n\n" + "\n".join(closing_note(cmp, paper))
     return Reproduction(index, page, text)

@@ -118,8 +118,12 @@ class SuiteKind(ABC, Generic[S]):
         """Load paper suite ``path`` at ``budget`` (``cpu``, ``gpu`` or ``full``)."""
 
     @abstractmethod
-    def budget_lines(self, run: PaperRun) -> list[str]:
-        """One entry per budget for ``ganbench reproduce --list`` (loaded at ``full``)."""
+    def budget_lines(self, run: PaperRun, results: str | Path = "results") -> list[str]:
+        """One entry per budget for ``ganbench reproduce --list`` (loaded at ``full``).
+
+        ``results`` is the results root, where a kind may find records that measured
+        a budget's time.
+        """
 
     @abstractmethod
     def reproduce(self, run: PaperRun, request: ReproduceRequest) -> Reproduction:

@@ -78,7 +78,7 @@ seeds: [0, 1]
         """Eval suites reproduce no paper table."""
         raise ConfigError(f"{path}: kind {NAME} has no paper section to reproduce")
 
-    def budget_lines(self, run: PaperRun) -> list[str]:
+    def budget_lines(self, run: PaperRun, results: str | Path = "results") -> list[str]:
         """No budgets."""
         return []
 

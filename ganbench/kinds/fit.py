@@ -73,7 +73,7 @@ quadrature_points: 12
         suite = self.parse(path, load_yaml_file(path), file_digest(path))
         return load_fit_paper_run(suite, budget)
 
-    def budget_lines(self, run: PaperRun) -> list[str]:
+    def budget_lines(self, run: PaperRun, results: str | Path = "results") -> list[str]:
         """Fits have one budget: the suite as written."""
         fits = cast("FitPaperRun", run).suite.cells()
         return [f"full: {len(fits)} deterministic fits (seconds on a CPU)"]

@@ -136,11 +136,11 @@ eval: {n_samples: 100, keep_samples: 10}
 
         return load_gan_paper_run(path, budget)
 
-    def budget_lines(self, run: PaperRun) -> list[str]:
-        """Each budget's cost and number of runs, then the full protocol's."""
+    def budget_lines(self, run: PaperRun, results: str | Path = "results") -> list[str]:
+        """Each budget's rows, runs, steps and time (measured where it has records)."""
         from ganbench.reproduce_gan import budget_lines
 
-        return budget_lines(cast("GanPaperRun", run))
+        return budget_lines(cast("GanPaperRun", run), results)
 
     def reproduce(self, run: PaperRun, request: ReproduceRequest) -> Reproduction:
         """:func:`ganbench.reproduce_gan.reproduce_gan`."""

@@ -1,4 +1,6 @@
-"""Paper vs. ganbench: compare published numbers with a suite's records, judge, render.
+"""Paper vs. ganbench: compare published numbers with a suite's records, and judge them.
+
+(The page that shows the comparison is :mod:`ganbench.report.paper_page`.)
 
 Each published number is judged by the paper's own spread where it gives one:
 with a standard error (or std) over ``n_runs`` runs, the two means are
@@ -6,25 +8,24 @@ compared by Welch's t-test from summary statistics (the paper's std is
 s.e. × √n_runs); "matched" means not significantly different at α = 0.05.
 When the paper gives no spread, a number is matched when it lies inside
 ganbench's 95 % CI over seeds (judged by our spread alone, and said so).
+A budget that runs only some variants (:class:`RunScope`) leaves the other
+rows, and the claims about them, "not run", each with the command that runs it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ganbench.papers import Claim, Paper, PaperMetric, Published
+from ganbench.papers import Claim, Paper, PaperMetric, Published, PublishedRow
 from ganbench.report.format import fmt_mean_ci, fmt_num, fmt_p
 from ganbench.report.stats import welch_p
-from ganbench.runner.store import atomic_write_text
 
 ALPHA = 0.05
 # a non-significant difference counts as "matched" only if ganbench's standard error is
@@ -36,6 +37,24 @@ SPREAD_WORDS = {
     "ci95": "± 95% CI half-width",
     "none": "no spread given",
 }
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """Which published rows a run covers, and the command that runs each of the others."""
+
+    budget: str  # cpu, gpu or full
+    variants: tuple[str, ...] | None = None  # the variants run (None: every one)
+    commands: Mapping[str, str] = field(default_factory=dict)  # variant → command running it
+
+    def runs(self, coords: Mapping[str, str]) -> bool:
+        """Whether the entry at ``coords`` was run (a row without a variant always is)."""
+        variant = coords.get("variant")
+        return self.variants is None or variant is None or variant in self.variants
+
+    def command(self, coords: Mapping[str, str]) -> str:
+        """The command that runs the entry at ``coords`` (``""`` when it was run)."""
+        return "" if self.runs(coords) else self.commands.get(coords.get("variant") or "", "")
 
 
 @dataclass
@@ -59,6 +78,8 @@ class Comparison:
     verdict: str = ""
     paper_text: str = ""
     ours_text: str = ""
+    not_run: bool = False  # the budget does not run this row's variant
+    command: str = ""  # the command that runs it (when not run)
 
 
 @dataclass
@@ -68,6 +89,16 @@ class ClaimCheck:
     text: str
     holds: bool | None
     detail: str
+    not_run: bool = False  # an entry it compares is not run at this budget
+
+
+@dataclass(frozen=True)
+class RowNotRun:
+    """A published row that this budget does not run, and the command that runs it."""
+
+    row: str
+    dataset: str
+    command: str
 
 
 @dataclass
@@ -95,7 +126,18 @@ class PaperComparison:
     @property
     def unjudged(self) -> list[Comparison]:
         """Numbers that could not be judged (no values, or too few seeds)."""
-        return [r for r in self.rows if r.matched is None and not r.inconclusive]
+        return [r for r in self.rows if r.matched is None and not r.inconclusive and not r.not_run]
+
+    @property
+    def not_run(self) -> list[Comparison]:
+        """Numbers of rows that this budget does not run."""
+        return [r for r in self.rows if r.not_run]
+
+    @property
+    def rows_not_run(self) -> list[RowNotRun]:
+        """Each published row not run (once, in the paper's order) with its command."""
+        seen = {(c.row, c.dataset): RowNotRun(c.row, c.dataset, c.command) for c in self.not_run}
+        return list(seen.values())
 
 
 def _paper_se(pub: Published, pm: PaperMetric, paper: Paper) -> float | None:
@@ -149,15 +191,47 @@ def _judge(c: Comparison, ours: pd.Series | None, se_paper: float | None, paper:
     c.verdict = f"{word} ({how}; difference {fmt_num(diff)})"
 
 
+def _not_run(paper: Paper, row: PublishedRow, metric: str, scope: RunScope) -> Comparison:
+    """The comparison of a published number whose row this budget does not run."""
+    pm = paper.metric(metric)
+    assert pm is not None  # guaranteed by parse_paper
+    pub = row.values[metric]
+    command = scope.command(row.coords)
+    return Comparison(
+        row=row.row,
+        dataset=row.coords.get("dataset", ""),
+        metric=metric,
+        column=pm.column,
+        paper=pub.value * pm.scale,
+        paper_spread=None if pub.spread is None else pub.spread * pm.scale,
+        ours_mean=math.nan,
+        ours_ci=math.nan,
+        ours_n=0,
+        verdict=f"not run: the {scope.budget} budget does not run this row ({command})",
+        paper_text=fmt_mean_ci(pub.value, pub.spread),
+        ours_text="not run",
+        not_run=True,
+        command=command,
+    )
+
+
 def compare(
-    paper: Paper, summary: pd.DataFrame, metrics: pd.DataFrame | None = None
+    paper: Paper,
+    summary: pd.DataFrame,
+    metrics: pd.DataFrame | None = None,
+    scope: RunScope | None = None,
 ) -> PaperComparison:
     """Compare every published number of ``paper`` with ``summary`` (from :func:`summarize`).
 
-    ``metrics`` (the per-seed frame) lets the paper's ordinal claims be tested too.
+    ``metrics`` (the per-seed frame) lets the paper's ordinal claims be tested too;
+    ``scope`` says which rows the budget ran (the others, and claims about them,
+    are "not run").
     """
     out = PaperComparison()
     for row in paper.results:
+        if scope is not None and not scope.runs(row.coords):
+            out.rows.extend(_not_run(paper, row, m, scope) for m in row.values)
+            continue
         sel = summary
         for k, v in row.coords.items():
             sel = sel[sel[k] == v] if len(sel) else sel
@@ -186,7 +260,7 @@ def compare(
             )
             _judge(c, ours, se, paper)
             out.rows.append(c)
-    out.claims = [check_claim(cl, summary, metrics) for cl in paper.claims]
+    out.claims = [check_claim(cl, summary, metrics, scope) for cl in paper.claims]
     return out
 
 
@@ -198,9 +272,21 @@ def _entry(summary: pd.DataFrame, coords: Mapping[str, str], metric: str) -> pd.
 
 
 def check_claim(
-    claim: Claim, summary: pd.DataFrame, metrics: pd.DataFrame | None = None
+    claim: Claim,
+    summary: pd.DataFrame,
+    metrics: pd.DataFrame | None = None,
+    scope: RunScope | None = None,
 ) -> ClaimCheck:
-    """Does the claim hold on ganbench's means (and is a pairwise gap significant)?"""
+    """Does the claim hold on ganbench's means (and is a pairwise gap significant)?
+
+    A claim about an entry that ``scope`` does not run is "not run" (with the command).
+    """
+    sides = [claim.first] if claim.kind in ("at_least", "at_most") else [claim.first, claim.second]
+    missing = [s for s in sides if scope is not None and not scope.runs(s)]
+    if scope is not None and missing:
+        commands = sorted({scope.command(s) for s in missing})
+        detail = f"not run: the {scope.budget} budget does not run {_entries(missing)}"
+        return ClaimCheck(claim.text, None, f"{detail} ({'; '.join(commands)})", not_run=True)
     first = _entry(summary, claim.first, claim.metric) if len(summary) else None
     if first is None or first["n"] == 0:
         return ClaimCheck(claim.text, None, "not judged: the entry has no values")
@@ -223,6 +309,11 @@ def check_claim(
         p = welch_p(_seed_values(metrics, first), _seed_values(metrics, second))
         detail += f" (Welch p = {fmt_p(p)})"
     return ClaimCheck(claim.text, holds, detail)
+
+
+def _entries(coords: Sequence[Mapping[str, str]]) -> str:
+    """``variant PacGAN4`` (the coordinates of entries, in words)."""
+    return ", ".join(" ".join(f"{k} {v}" for k, v in c.items()) for c in coords)
 
 
 def _exact(x: float) -> str:
@@ -279,11 +370,23 @@ def closing_note(cmp: PaperComparison, paper: Paper) -> list[str]:
         )
     if cmp.unjudged:
         lines.append("Not judged: " + "; ".join(f"{_where(c)} ({c.verdict})" for c in cmp.unjudged))
+    if cmp.rows_not_run:
+        n = len(cmp.rows_not_run)
+        lines.append(
+            f"Not run at this budget ({n} row{'s' if n > 1 else ''}): "
+            + "; ".join(
+                f"{' '.join(filter(None, (r.row, r.dataset)))} ({r.command})"
+                for r in cmp.rows_not_run
+            )
+            + "."
+        )
     return lines + [_claim_line(cl) for cl in cmp.claims]
 
 
 def _claim_line(cl: ClaimCheck) -> str:
-    state = "holds" if cl.holds else "does not hold" if cl.holds is False else "not judged"
+    state = "not run" if cl.not_run else "not judged"
+    if cl.holds is not None:
+        state = "holds" if cl.holds else "does not hold"
     return f"Claim “{cl.text}”: {state} here ({cl.detail})."
 
 
@@ -296,69 +399,3 @@ def _short(c: Comparison, direction: bool = False) -> str:
     if direction:
         text += ", ganbench " + ("higher" if c.ours_mean > c.paper else "lower")
     return text + ")"
-
-
-@dataclass
-class PageInfo:
-    """What the paper page says about the run besides the comparison itself."""
-
-    suite: str
-    suite_path: str
-    suite_hash: str
-    budget: str  # cpu, gpu or full
-    budget_cost: str
-    differences: list[str] = field(default_factory=list)  # beyond the paper's own list
-    notes: list[str] = field(default_factory=list)
-
-
-def render_paper_page(paper: Paper, cmp: PaperComparison, info: PageInfo, out_dir: Path) -> Path:
-    """Write ``<out_dir>/reproduce.html``: paper vs. ganbench per cell, protocol, verdict."""
-    from ganbench.report.html import jinja_env
-
-    tables: dict[str, dict[str, dict[str, Comparison]]] = {}
-    for c in cmp.rows:
-        tables.setdefault(c.dataset, {}).setdefault(c.row, {})[c.metric] = c
-    html = (
-        jinja_env()
-        .get_template("reproduce.html.j2")
-        .render(
-            paper=paper,
-            spread_words=SPREAD_WORDS[paper.spread],
-            info=info,
-            tables=tables,
-            verdicts=cmp.rows,
-            columns=paper.metrics,
-            protocol=paper.protocol,
-            differences=[*paper.differences, *info.differences],
-            notes=[*paper.notes, *info.notes],
-            claims=cmp.claims,
-            closing=closing_note(cmp, paper),
-            generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-    )
-    path = out_dir / "reproduce.html"
-    atomic_write_text(path, html)
-    return path
-
-
-def terminal_comparison(cmp: PaperComparison) -> str:
-    """Plain-text side-by-side table (✓ matched, ✗ not, ? not judged)."""
-    if not cmp.rows:
-        return "(the paper prints no numbers to compare)"
-    head = ["dataset", "paper row", "column", "paper", "ganbench", ""]
-    body = [
-        [
-            c.dataset,
-            c.row,
-            c.column,
-            c.paper_text,
-            f"{c.ours_text} (n={c.ours_n})",
-            "✓" if c.matched else "✗" if c.matched is False else "~" if c.inconclusive else "?",
-        ]
-        for c in cmp.rows
-    ]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-    return "\n".join(
-        "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip()
-        for row in [head, *body]
-    )

@@ -181,13 +181,17 @@ def plot_heatmap(summary: pd.DataFrame, metric: str, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_curves(curves: pd.DataFrame, title: str, path: Path) -> Path:
+def plot_curves(
+    curves: pd.DataFrame, title: str, path: Path, shade_from: float | None = None
+) -> Path:
     """One panel per series (losses, periodic metrics) against step; one line per entry.
 
     The line is the mean over the entry's seeds at each logged step and the
     shaded band their full range (min to max), so the seed spread is visible.
+    ``shade_from`` (a fraction of the last step) greys the end of training from there.
+    A frame that has an ``entry`` column keeps its labels (e.g. the paper's rows).
     """
-    df = with_entry(curves)
+    df = curves.copy() if "entry" in curves.columns else with_entry(curves)
     series = list(dict.fromkeys(df["series"]))
     entries = list(dict.fromkeys(df["entry"]))
     colors = dict(zip(entries, distinct_colors(len(entries)), strict=True))
@@ -208,6 +212,9 @@ def plot_curves(curves: pd.DataFrame, title: str, path: Path) -> Path:
             ax.fill_between(
                 sub["step"], sub["min"], sub["max"], color=colors[entry], alpha=0.2, lw=0
             )
+        if shade_from is not None and len(panel):
+            last = float(panel["step"].max())
+            ax.axvspan(shade_from * last, last, color="0.5", alpha=0.12, lw=0)
         panel_title = safe_text(name)
         limits = robust_limits(panel[["mean", "min", "max"]].to_numpy().ravel())
         if limits is not None:

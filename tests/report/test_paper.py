@@ -11,7 +11,8 @@ from scipy import stats
 from ganbench.cli import main
 from ganbench.papers import Paper, PaperMetric, Published, PublishedRow, parse_paper
 from ganbench.report.aggregate import metrics_frame, runs_frame
-from ganbench.report.paper import closing_note, compare
+from ganbench.report.paper import RunScope, closing_note, compare
+from ganbench.report.paper_page import terminal_comparison
 from ganbench.report.stats import summarize
 from tests.report.fakes import fake_record
 
@@ -130,6 +131,10 @@ def test_reproduce_cli_end_to_end(reproduced, capsys):
     assert "A &lt;b&gt;tiny&lt;/b&gt; paper" in page and "<b>tiny</b>" not in page
     assert "cpu: fewer steps" in page and "train.steps: the paper&#39;s protocol 20" in page
     assert "1 seeds per cell; the paper averages 10" in page
+    assert 'id="plateau"' in page and "A (ring): no tracking in these records" in page.replace(
+        "<b>", ""
+    ).replace("</b>", "")
+    assert "rows-not-run" not in page  # the cpu budget runs every row
     index = (reproduced.reports / "index.html").read_text()
     assert 'href="reproduce.html"' in index
     # records are reused: --no-run renders again without training
@@ -173,3 +178,71 @@ def test_a_wide_spread_is_inconclusive_not_a_match():
     assert c.matched is None and c.inconclusive and c.p >= 0.05
     assert "3.7× the paper's" in c.verdict
     assert "Inconclusive" in " ".join(closing_note(cmp, _paper(rows=rows)))
+
+
+GPU_CMD = "ganbench reproduce tiny --budget gpu"
+CLAIMS = [
+    {"text": "pac wins", "metric": "modes", "better": {"variant": "Pac2"},
+     "worse": {"variant": "GAN"}},
+    {"text": "gan wins", "metric": "modes", "better": {"variant": "GAN"},
+     "worse": {"variant": "Pac2"}},
+    {"text": "gan >= 6", "metric": "modes", "variant": "GAN", "at_least": 6},
+    {"text": "gan <= 6", "metric": "modes", "variant": "GAN", "at_most": 6},
+]  # fmt: skip
+
+
+def _claims_paper() -> Paper:
+    raw = {
+        "title": "t", "authors": "a", "year": 2018, "arxiv": "1", "source": "T1",
+        "spread": "standard_error", "n_runs": 10, "metrics": {"modes": {"column": "modes"}},
+        "results": [
+            {"row": "GAN", "variant": "GAN", "modes": [6.3, 0.5]},
+            {"row": "Pac2", "variant": "Pac2", "modes": [7.9, 0.1]},
+        ],
+        "claims": CLAIMS,
+    }  # fmt: skip
+    axes = {"dataset": ["ring"], "objective": ["ns"], "architecture": ["mlp"],
+            "variant": ["GAN", "Pac2"]}  # fmt: skip
+    return parse_paper(raw, "x.yaml", axes, ["modes"])
+
+
+def test_rows_and_claims_of_variants_not_run_are_not_run():
+    """Only GAN ran (the Pac2 records are absent, as at a budget that skips it)."""
+    summary, m = _summary()
+    only_gan = summary[summary["variant"] == "GAN"]
+    scope = RunScope("cpu", ("GAN",), {"Pac2": GPU_CMD})
+    paper = _claims_paper()
+    cmp = compare(paper, only_gan, m[m["variant"] == "GAN"], scope)
+    gan, pac = cmp.rows
+    assert gan.matched is True and not gan.not_run
+    assert pac.not_run and pac.matched is None and pac.ours_text == "not run"
+    assert pac.verdict == f"not run: the cpu budget does not run this row ({GPU_CMD})"
+    assert cmp.unjudged == [] and cmp.not_run == [pac]
+    assert [(r.row, r.command) for r in cmp.rows_not_run] == [("Pac2", GPU_CMD)]
+    assert [c.holds for c in cmp.claims] == [None, None, True, False]
+    assert [c.not_run for c in cmp.claims] == [True, True, False, False]
+    assert cmp.claims[0].detail == f"not run: the cpu budget does not run variant Pac2 ({GPU_CMD})"
+    note = closing_note(cmp, paper)
+    assert note[0].startswith("1 of 1 judged published numbers matched")
+    assert f"Not run at this budget (1 row): Pac2 ({GPU_CMD})." in note
+    assert "Claim “pac wins”: not run here" in " ".join(note)
+    assert "Claim “gan >= 6”: holds here" in " ".join(note)
+    table = terminal_comparison(cmp).splitlines()
+    assert " not run " in table[2] and table[2].endswith("–") and table[1].endswith("✓")
+
+
+def test_without_a_scope_a_missing_row_is_not_judged_not_not_run():
+    summary, m = _summary()
+    only_gan = summary[summary["variant"] == "GAN"]
+    cmp = compare(_claims_paper(), only_gan, m)
+    pac = cmp.rows[1]
+    assert not pac.not_run and pac.matched is None and "no ganbench value" in pac.verdict
+    assert cmp.claims[0].holds is None and not cmp.claims[0].not_run
+    assert cmp.rows_not_run == []
+
+
+def test_claims_hold_or_not_when_every_variant_ran():
+    summary, m = _summary()
+    cmp = compare(_claims_paper(), summary, m, RunScope("full"))
+    assert [c.holds for c in cmp.claims] == [True, False, True, False]
+    assert not any(c.not_run for c in cmp.rows) and cmp.rows[1].matched is True

@@ -1,0 +1,106 @@
+"""``ganbench reproduce`` end to end on a tiny paper suite whose cpu budget runs one of two rows.
+
+Checks the page (verdict table, the rows not run with the command that runs them,
+the plateau check of the tracked metric, the run's wall time) and ``--list``
+(the rows each budget runs, its time measured from the records or as stated).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import UTC, datetime
+
+from ganbench.cli import main
+from ganbench.reproduce import load_paper_run
+from ganbench.reproduce_gan import rerun_command, run_scope
+
+TINY_PAC = """
+name: tinypac
+seeds: [0, 1, 2]
+datasets: [ring]
+objectives: [nonsaturating]
+architectures:
+  - {name: mlp, params: {depth: 1, width: 8, g_batch_norm: true}}
+variants:
+  - GAN
+  - {label: PacGAN2, train: {pack: 2}}
+train: {steps: 20, batch_size: 32, log_every: 5}
+eval: {n_samples: 200, keep_samples: 20, metrics: [modes, hq], track_every: 5,
+       track_samples: 100}
+paper:
+  title: Tiny PacGAN
+  authors: Doe
+  year: 2018
+  arxiv: "1712.04086"
+  source: Table 1
+  spread: standard_error
+  n_runs: 10
+  metrics:
+    modes: {column: modes}
+    hq: {column: "HQ (%)", scale: 0.01}
+  budgets:
+    cpu: {minutes: 1, seeds: [0, 1], variants: [GAN], train: {steps: 12},
+          differences: ["cpu: 12 steps"]}
+    gpu: {hours: 1, train: {steps: 40}}
+  results:
+    - {row: GAN, dataset: ring, variant: GAN, modes: [6.3, 0.5], hq: [98.2, 0.2]}
+    - {row: PacGAN2, dataset: ring, variant: PacGAN2, modes: [7.9, 0.1], hq: [95.6, 2.0]}
+  claims:
+    - {text: "PacGAN2 covers more modes", metric: modes, better: {variant: PacGAN2},
+       worse: {variant: GAN}}
+    - {text: "GAN covers at most 8 modes", metric: modes, variant: GAN, at_most: 8}
+"""
+GPU_CMD = "ganbench reproduce tinypac --budget gpu"
+
+
+def _cli(argv: list[str]) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
+
+
+def test_reproduce_runs_the_budgets_rows_and_says_how_to_run_the_others(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paper suites are looked up in ./suites/papers first
+    (tmp_path / "suites" / "papers").mkdir(parents=True)
+    (tmp_path / "suites" / "papers" / "tinypac.yaml").write_text(TINY_PAC)
+    where = ["--results", "results", "--reports", "reports"]
+    text = _cli(["reproduce", "tinypac", "--budget", "cpu", *where, "--device", "cpu",
+                 "--no-progress"])  # fmt: skip
+    assert f"Not run at this budget (1 row): PacGAN2 ring ({GPU_CMD})." in text
+    assert "Claim “PacGAN2 covers more modes”: not run here" in text
+    assert "Claim “GAN covers at most 8 modes”: holds here" in text
+
+    page = (tmp_path / "reports" / "tinypac-cpu" / "reproduce.html").read_text()
+    assert '<th class="label">paper row</th>' in page and "98.2 ± 0.20" in page
+    assert 'id="rows-not-run"' in page and f"<code>{GPU_CMD}</code>" in page
+    assert "not run –" in page  # the PacGAN2 cells of the verdict table
+    assert 'id="plateau"' in page and "over the last 25 % of steps (steps 10 → 12" in page
+    assert "no tracking in these records" not in page
+    assert 'src="figures/plateau_0.png"' in page
+    assert (tmp_path / "reports" / "tinypac-cpu" / "figures" / "plateau_0.png").is_file()
+    assert "2 runs (2 seeds per entry), 12 steps each." in page and "Wall time: " in page
+
+    listing = _cli(["reproduce", "--list", "--results", "results"])
+    today = datetime.now(UTC).date().isoformat()
+    assert "cpu: 1 of 2 published rows (GAN) × 2 seeds = 2 runs, 12 steps; measured " in listing
+    assert f"on this machine, records of {today} / stated ~1 CPU min" in listing
+    assert (
+        "gpu: all 2 published rows × 3 seeds = 6 runs, 40 steps; stated ~1 GPU h (no records yet)"
+    ) in listing
+    assert "full: all 2 published rows × 3 seeds = 6 runs, 20 steps; no stated time" in listing
+
+
+def test_rows_not_run_point_to_gpu_only_when_the_gpu_budget_runs_them(write_suite):
+    gpu_too = TINY_PAC.replace("gpu: {hours: 1,", "gpu: {hours: 1, variants: [GAN],")
+    path = write_suite(gpu_too, "tinypac.yaml")
+    cpu = load_paper_run(str(path), "cpu")
+    assert rerun_command(cpu, "PacGAN2") == f"ganbench reproduce {path} --budget full"
+    scope = run_scope(cpu)
+    assert scope.variants == ("GAN",) and set(scope.commands) == {"PacGAN2"}
+    without_gpu = TINY_PAC.replace("    gpu: {hours: 1, train: {steps: 40}}\n", "")
+    no_gpu = write_suite(without_gpu, "b.yaml")
+    assert rerun_command(load_paper_run(str(no_gpu), "cpu"), "PacGAN2").endswith("--budget full")
+    full = load_paper_run(str(path), "full")
+    assert run_scope(full).variants is None and run_scope(full).commands == {}
