@@ -43,6 +43,21 @@ def test_mixture_default_is_hq_and_an_explicit_metric_must_apply():
     assert isinstance(tracker, QualityTracker) and tracker.protocol(1)["metric"] == "hq"
 
 
+def test_unlabelled_images_need_a_chosen_metric():
+    from ganbench.datasets.base import Dataset
+
+    class Unlabelled(Dataset):
+        kind = "images"
+        shape = (1, 8, 8)
+
+        def sample(self, n, generator):
+            return torch.zeros(n, *self.shape)
+
+    with pytest.raises(ConfigError, match="no default tracked metric applies to dataset 'u'; set"):
+        tracked_metric(EvalConfig(track_every=5), Unlabelled(), "u")
+    assert tracked_metric(EvalConfig(track_every=5, track_metric="kid"), Unlabelled()).name == "kid"
+
+
 def test_validate_rejects_a_tracked_metric_that_does_not_apply(write_suite, capsys):
     bad = MIXTURE_SUITE.replace("TRACK", TRACKED + ", track_metric: kid")
     assert main(["validate", str(write_suite(bad, "bad.yaml"))]) == 2
