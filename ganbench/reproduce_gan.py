@@ -95,7 +95,7 @@ def _budget_line(run: GanPaperRun, results: str | Path) -> str:
     labels = ", ".join(dict.fromkeys(r.coords.get("variant", r.row) for r in rows))
     what = f"{len(rows)} of {len(run.paper.results)} published rows ({labels})"
     if len(rows) == len(run.paper.results):
-        what = f"all {len(rows)} published rows"
+        what = f"all {len(rows)} published rows" if rows else "no published rows (claims only)"
     steps = [c.train.steps for c in cells]
     stated = run.budget.cost if run.budget else ""
     estimate = time_estimate(_measured(stored_records(run, results, warn=False)), steps, stated)

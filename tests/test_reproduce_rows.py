@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from ganbench.cli import main
 from ganbench.reproduce import load_paper_run
-from ganbench.reproduce_gan import rerun_command, run_scope
+from ganbench.reproduce_gan import budget_lines, rerun_command, run_scope
 
 TINY_PAC = """
 name: tinypac
@@ -104,3 +104,12 @@ def test_rows_not_run_point_to_gpu_only_when_the_gpu_budget_runs_them(write_suit
     assert rerun_command(load_paper_run(str(no_gpu), "cpu"), "PacGAN2").endswith("--budget full")
     full = load_paper_run(str(path), "full")
     assert run_scope(full).variants is None and run_scope(full).commands == {}
+
+
+def test_a_claims_only_paper_lists_its_budgets(write_suite, tmp_path):
+    start = TINY_PAC.index("  results:")
+    claims_only = TINY_PAC[:start] + TINY_PAC[TINY_PAC.index("  claims:") :]
+    run = load_paper_run(str(write_suite(claims_only, "claims.yaml")), "full")
+    lines = budget_lines(run, tmp_path / "results")
+    assert lines[0].startswith("cpu: no published rows (claims only) × 2 seeds = 2 runs, 12 steps")
+    assert lines[-1].endswith("no stated time (no records yet)")
