@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ganbench.config import Suite, load_suite, parse_suite
+from ganbench.config import Cell, Suite, load_suite, parse_suite
 from ganbench.errors import ConfigError
 from ganbench.kinds import ReproduceRequest
 from ganbench.kinds.gan import NAME
@@ -155,7 +155,10 @@ def gan_differences(run: GanPaperRun) -> list[str]:
     from ganbench.report.paper import budget_differences
 
     paper = run.paper
-    base_cell, run_cell = run.base.cells()[0], run.suite.cells()[0]
+    run_cell = run.suite.cells()[0]
+    base_cell = next(  # the same entry in the paper's protocol (a budget may skip variants)
+        (c for c in run.base.cells() if _entry(c) == _entry(run_cell)), run.base.cells()[0]
+    )
     out = list(run.budget.differences) if run.budget else []
     if paper.n_runs and len(run.suite.seeds) != paper.n_runs:
         out.append(f"{len(run.suite.seeds)} seeds per cell; the paper averages {paper.n_runs}")
@@ -164,6 +167,10 @@ def gan_differences(run: GanPaperRun) -> list[str]:
         base_cell.architecture.params, run_cell.architecture.params, "architecture"
     )
     return out
+
+
+def _entry(cell: Cell) -> tuple[str, str, str, str]:
+    return (cell.dataset.label, cell.objective.label, cell.architecture.label, cell.variant)
 
 
 def reproduce_gan(run: GanPaperRun, request: ReproduceRequest) -> Reproduction:

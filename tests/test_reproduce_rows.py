@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from ganbench.cli import main
 from ganbench.reproduce import load_paper_run
-from ganbench.reproduce_gan import budget_lines, rerun_command, run_scope
+from ganbench.reproduce_gan import budget_lines, gan_differences, rerun_command, run_scope
 
 TINY_PAC = """
 name: tinypac
@@ -102,6 +102,9 @@ def test_rows_not_run_point_to_gpu_only_when_the_gpu_budget_runs_them(write_suit
     without_gpu = TINY_PAC.replace("    gpu: {hours: 1, train: {steps: 40}}\n", "")
     no_gpu = write_suite(without_gpu, "b.yaml")
     assert rerun_command(load_paper_run(str(no_gpu), "cpu"), "PacGAN2").endswith("--budget full")
+    pac_only = TINY_PAC.replace("variants: [GAN], train", "variants: [PacGAN2], train")
+    pac = load_paper_run(str(write_suite(pac_only, "c.yaml")), "cpu")
+    assert not any("pack" in d for d in gan_differences(pac))  # compared with PacGAN2's cell
     full = load_paper_run(str(path), "full")
     assert run_scope(full).variants is None and run_scope(full).commands == {}
 
