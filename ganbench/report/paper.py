@@ -198,12 +198,7 @@ def _not_run(paper: Paper, row: PublishedRow, metric: str, scope: RunScope) -> C
     pub = row.values[metric]
     command = scope.command(row.coords)
     return Comparison(
-        row=row.row,
-        dataset=row.coords.get("dataset", ""),
-        metric=metric,
-        column=pm.column,
-        paper=pub.value * pm.scale,
-        paper_spread=None if pub.spread is None else pub.spread * pm.scale,
+        **_published(row, metric, pm, pub),
         ours_mean=math.nan,
         ours_ci=math.nan,
         ours_n=0,
@@ -213,6 +208,18 @@ def _not_run(paper: Paper, row: PublishedRow, metric: str, scope: RunScope) -> C
         not_run=True,
         command=command,
     )
+
+
+def _published(row: PublishedRow, metric: str, pm: PaperMetric, pub: Published) -> dict[str, Any]:
+    """The paper side of a :class:`Comparison` (its row, metric and value in ganbench units)."""
+    return {
+        "row": row.row,
+        "dataset": row.coords.get("dataset", ""),
+        "metric": metric,
+        "column": pm.column,
+        "paper": pub.value * pm.scale,
+        "paper_spread": None if pub.spread is None else pub.spread * pm.scale,
+    }
 
 
 def compare(
@@ -242,12 +249,7 @@ def compare(
             ours = hit.iloc[0] if len(hit) else None
             se = _paper_se(pub, pm, paper)
             c = Comparison(
-                row=row.row,
-                dataset=row.coords.get("dataset", ""),
-                metric=metric,
-                column=pm.column,
-                paper=pub.value * pm.scale,
-                paper_spread=None if pub.spread is None else pub.spread * pm.scale,
+                **_published(row, metric, pm, pub),
                 ours_mean=float(ours["mean"]) if ours is not None else math.nan,
                 ours_ci=float(ours["ci95"]) if ours is not None else math.nan,
                 ours_n=int(ours["n"]) if ours is not None else 0,
