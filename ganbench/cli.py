@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="torch intra-op threads for CPU training (1 is fastest on a busy machine)",
     )
+    rp.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes, one ensemble each, with cores // jobs threads "
+        "(default: 1, in-process)",
+    )
     rp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     from ganbench.evaluate.cli import add_parsers
 
@@ -208,6 +215,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         return 0
     if not args.name:
         raise GanbenchError("reproduce: give a paper suite name, or --list to see them")
+    if args.jobs < 1:
+        raise GanbenchError(f"--jobs {args.jobs}: expected an integer >= 1")
+    if args.threads is not None and args.jobs > 1:
+        raise GanbenchError(
+            "--threads applies to in-process training (--jobs 1); with --jobs N every worker "
+            "uses cores // N threads"
+        )
     run = load_paper_run(args.name, args.budget or default_budget())
     if args.threads is not None:
         if args.threads < 1:
@@ -223,6 +237,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         train=not args.no_run,
         force=args.force,
         progress=not args.no_progress,
+        jobs=args.jobs,
     )
     _show(result.text)
     _show(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")

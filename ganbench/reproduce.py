@@ -117,13 +117,14 @@ def reproduce(
     train: bool = True,
     force: bool = False,
     progress: bool = True,
+    jobs: int = 1,
 ) -> Reproduction:
     """Run the pending cells of ``run`` (unless ``train`` is off), then render both pages.
 
     Only records of the suite's current cells are used, so stale records of an
     edited suite never enter the comparison.
     """
-    request = ReproduceRequest(results, reports, device, train, force, progress)
+    request = ReproduceRequest(results, reports, device, train, force, progress, jobs)
     return get_kind(run.kind).reproduce(run, request)
 
 

@@ -180,13 +180,18 @@ def reproduce_gan(run: GanPaperRun, request: ReproduceRequest) -> Reproduction:
     edited suite never enter the comparison.
     """
     from ganbench.report import render_report
-    from ganbench.runner import ResultStore, run_suite
+    from ganbench.runner import ResultStore, RunOptions, run_suite
     from ganbench.runner.store import report_folder
 
     suite = run.suite
     if request.train:
         run_suite(
-            suite, request.results, request.device, force=request.force, progress=request.progress
+            suite,
+            request.results,
+            request.device,
+            force=request.force,
+            progress=request.progress,
+            options=RunOptions(jobs=request.jobs),
         )
     store = ResultStore(request.results, suite.name)
     order = [c.run_id for c in suite.cells()]

@@ -116,3 +116,46 @@ def test_a_claims_only_paper_lists_its_budgets(write_suite, tmp_path):
     lines = budget_lines(run, tmp_path / "results")
     assert lines[0].startswith("cpu: no published rows (claims only) × 2 seeds = 2 runs, 12 steps")
     assert lines[-1].endswith("no stated time (no records yet)")
+
+
+def _metrics(results) -> dict[tuple[str, int], dict]:
+    """Each record's metrics by (variant, seed)."""
+    import json
+
+    out = {}
+    for f in sorted(results.rglob("*.json")):
+        r = json.loads(f.read_text())
+        if "coords" in r:
+            out[(r["coords"]["variant"], r["coords"]["seed"])] = r["metrics"]
+    return out
+
+
+def test_reproduce_in_worker_processes_gives_the_in_process_numbers(tmp_path, monkeypatch):
+    """``--jobs 2`` trains each row's ensemble in its own process: same records as ``--jobs 1``."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "suites" / "papers").mkdir(parents=True)
+    (tmp_path / "suites" / "papers" / "tinypac.yaml").write_text(TINY_PAC)
+    from ganbench.runner.local import ProcessExecutor
+
+    pools: list[int] = []
+    init = ProcessExecutor.__init__
+
+    def spy(self, jobs, *args, **kwargs):
+        pools.append(jobs)
+        init(self, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessExecutor, "__init__", spy)
+    for jobs in ("1", "2"):
+        _cli(["reproduce", "tinypac", "--budget", "gpu", "--device", "cpu", "--no-progress",
+              "--jobs", jobs, "--results", f"r{jobs}", "--reports", f"p{jobs}"])  # fmt: skip
+    assert pools == [2]  # --jobs 1 trains in-process, --jobs 2 in a pool of two workers
+    one, two = _metrics(tmp_path / "r1"), _metrics(tmp_path / "r2")
+    assert len(one) == 6 and {v for v, _ in one} == {"GAN", "PacGAN2"}
+    assert one == two
+
+
+def test_reproduce_rejects_bad_jobs_and_threads_with_jobs(capsys):
+    assert main(["reproduce", "tinypac", "--jobs", "0"]) != 0
+    assert "--jobs 0: expected an integer >= 1" in capsys.readouterr().err
+    assert main(["reproduce", "tinypac", "--jobs", "2", "--threads", "1"]) != 0
+    assert "--threads applies to in-process training" in capsys.readouterr().err

@@ -82,6 +82,7 @@ class ReproduceRequest:
     train: bool = True
     force: bool = False
     progress: bool = True
+    jobs: int = 1  # local worker processes for kinds that train ensembles
 
 
 S = TypeVar("S", bound=KindSuite)
