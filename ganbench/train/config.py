@@ -17,7 +17,8 @@ class TrainConfig:
 
     ``lr`` applies to both players unless ``g_lr``/``d_lr`` are given (TTUR).
     ``lr_schedule: linear`` keeps the rate constant until ``decay_start`` × steps,
-    then decays it linearly to 0. ``n_critic`` discriminator updates are made per
+    then decays it linearly to 0; ``lr_schedule: step`` divides it by 10 at
+    ``decay_start`` × steps and keeps it there. ``n_critic`` discriminator updates are made per
     generator update (Algorithm 1 of Goodfellow et al. 2014). ``ema`` is the
     decay of an exponential moving average of the generator's weights; when set,
     evaluation uses the averaged generator and the record says so.
@@ -49,7 +50,7 @@ class TrainConfig:
     d_lr: float | None = None
     betas: tuple[float, float] = (0.5, 0.999)
     n_critic: int = 1
-    lr_schedule: Literal["constant", "linear"] = "constant"
+    lr_schedule: Literal["constant", "linear", "step"] = "constant"
     decay_start: float = 0.5
     ema: float | None = None
     ema_start: int = 0

@@ -113,12 +113,17 @@ def _optimizer(
     return torch.optim.SGD(params, lr=lr)
 
 
+STEP_FACTOR = 0.1  # ``lr_schedule: step``: the rate after ``decay_start`` × steps
+
+
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
     start = int(cfg.decay_start * cfg.steps)
 
     def factor(step: int) -> float:
         if cfg.lr_schedule == "constant" or step < start:
             return 1.0
+        if cfg.lr_schedule == "step":
+            return STEP_FACTOR
         return max(0.0, (cfg.steps - step) / max(1, cfg.steps - start))
 
     return factor

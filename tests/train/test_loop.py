@@ -115,6 +115,29 @@ def test_linear_decay_reaches_zero():
     assert f(100) == 0.0
 
 
+@pytest.mark.parametrize(("steps", "decay_start"), [(100, 0.5), (7, 0.3), (12345, 0.25)])
+def test_step_schedule_divides_the_rate_by_ten_at_decay_start(steps, decay_start):
+    from ganbench.train.loop import _schedule
+
+    f = _schedule(cfg(steps=steps, lr_schedule="step", decay_start=decay_start))
+    start = int(decay_start * steps)
+    assert [f(s) for s in (0, start - 1)] == [1.0, 1.0]
+    assert [f(s) for s in (start, start + 1, steps - 1, steps)] == [0.1] * 4
+
+
+def test_step_schedule_from_step_zero_trains_at_a_tenth_of_the_rate():
+    ring = DATASETS.get("ring")()
+    obj = OBJECTIVES.get("nonsaturating")()
+
+    def samples(**kw: object) -> torch.Tensor:
+        t = train_ensemble(obj, build, cfg(steps=10, **kw), [Member(0, ring)], CPU)
+        return t.sample(50)
+
+    stepped = samples(lr=2e-3, lr_schedule="step", decay_start=0.0)
+    torch.testing.assert_close(stepped, samples(lr=2e-4), rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(stepped, samples(lr=2e-3), atol=1e-3)
+
+
 def test_ema_generator_is_used_for_sampling():
     ring = DATASETS.get("ring")()
     obj = OBJECTIVES.get("nonsaturating")()
