@@ -94,9 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "--jobs",
         type=int,
-        default=1,
+        default=None,
         help="worker processes, one ensemble each, with cores // jobs threads "
-        "(default: 1, in-process)",
+        "(default: one per core on CPU; 1, in-process, on CUDA or with --threads)",
     )
     rp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     from ganbench.evaluate.cli import add_parsers
@@ -215,9 +215,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         return 0
     if not args.name:
         raise GanbenchError("reproduce: give a paper suite name, or --list to see them")
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise GanbenchError(f"--jobs {args.jobs}: expected an integer >= 1")
-    if args.threads is not None and args.jobs > 1:
+    if args.threads is not None and (args.jobs or 1) > 1:
         raise GanbenchError(
             "--threads applies to in-process training (--jobs 1); with --jobs N every worker "
             "uses cores // N threads"
@@ -237,7 +237,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         train=not args.no_run,
         force=args.force,
         progress=not args.no_progress,
-        jobs=args.jobs,
+        jobs=args.jobs if args.jobs is not None or args.threads is None else 1,
     )
     _show(result.text)
     _show(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")

@@ -117,12 +117,13 @@ def reproduce(
     train: bool = True,
     force: bool = False,
     progress: bool = True,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> Reproduction:
     """Run the pending cells of ``run`` (unless ``train`` is off), then render both pages.
 
     Only records of the suite's current cells are used, so stale records of an
-    edited suite never enter the comparison.
+    edited suite never enter the comparison. ``jobs`` is the number of local
+    worker processes; ``None`` picks one per CPU core on CPU and 1 on CUDA.
     """
     request = ReproduceRequest(results, reports, device, train, force, progress, jobs)
     return get_kind(run.kind).reproduce(run, request)

@@ -27,6 +27,8 @@ from ganbench.reproduce import Reproduction, finish, page_info, paper_suites
 from ganbench.yamlio import load_yaml_file
 
 if TYPE_CHECKING:
+    import torch
+
     from ganbench.report.cost import MeasuredTime
     from ganbench.report.paper import RunScope
 
@@ -173,6 +175,22 @@ def _entry(cell: Cell) -> tuple[str, str, str, str]:
     return (cell.dataset.label, cell.objective.label, cell.architecture.label, cell.variant)
 
 
+def auto_jobs(jobs: int | None, device: torch.device) -> int:
+    """``jobs`` when given; else one worker per CPU core on CPU (1 thread each), 1 on CUDA.
+
+    The paper suites' networks are small MLPs whose batch-100 steps use a second
+    core poorly, so on CPU separate ensembles per core train faster than one
+    process with every core (``benchmarks/README.md``).
+    """
+    if jobs is not None:
+        return jobs
+    if device.type != "cpu":
+        return 1
+    from ganbench.runner.local import cpu_count
+
+    return cpu_count()
+
+
 def reproduce_gan(run: GanPaperRun, request: ReproduceRequest) -> Reproduction:
     """Run the pending cells (unless ``request.train`` is off); render the leaderboard and page.
 
@@ -191,7 +209,7 @@ def reproduce_gan(run: GanPaperRun, request: ReproduceRequest) -> Reproduction:
             request.device,
             force=request.force,
             progress=request.progress,
-            options=RunOptions(jobs=request.jobs),
+            options=RunOptions(jobs=auto_jobs(request.jobs, request.device)),
         )
     store = ResultStore(request.results, suite.name)
     order = [c.run_id for c in suite.cells()]

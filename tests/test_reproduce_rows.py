@@ -145,13 +145,30 @@ def test_reproduce_in_worker_processes_gives_the_in_process_numbers(tmp_path, mo
         init(self, jobs, *args, **kwargs)
 
     monkeypatch.setattr(ProcessExecutor, "__init__", spy)
-    for jobs in ("1", "2"):
+    monkeypatch.setattr("ganbench.runner.local.cpu_count", lambda: 3)
+    runs = {"1": ["--jobs", "1"], "2": ["--jobs", "2"], "auto": [], "threads": ["--threads", "1"]}
+    for name, flags in runs.items():
         _cli(["reproduce", "tinypac", "--budget", "gpu", "--device", "cpu", "--no-progress",
-              "--jobs", jobs, "--results", f"r{jobs}", "--reports", f"p{jobs}"])  # fmt: skip
-    assert pools == [2]  # --jobs 1 trains in-process, --jobs 2 in a pool of two workers
-    one, two = _metrics(tmp_path / "r1"), _metrics(tmp_path / "r2")
+              *flags, "--results", f"r{name}", "--reports", f"p{name}"])  # fmt: skip
+    # --jobs 1 and --threads train in-process; --jobs 2 in a pool of two workers; the
+    # default in one worker per core (3 here), each row's 3 seeds split one per worker
+    assert pools == [2, 3]
+    one = _metrics(tmp_path / "r1")
     assert len(one) == 6 and {v for v, _ in one} == {"GAN", "PacGAN2"}
-    assert one == two
+    for name in ("2", "auto", "threads"):
+        assert _metrics(tmp_path / f"r{name}") == one, name
+
+
+def test_auto_jobs_is_one_worker_per_core_on_cpu_and_one_on_cuda(monkeypatch):
+    import torch
+
+    from ganbench.reproduce_gan import auto_jobs
+
+    monkeypatch.setattr("ganbench.runner.local.cpu_count", lambda: 5)
+    assert auto_jobs(None, torch.device("cpu")) == 5
+    assert auto_jobs(None, torch.device("cuda")) == 1
+    assert auto_jobs(2, torch.device("cpu")) == 2
+    assert auto_jobs(3, torch.device("cuda")) == 3
 
 
 def test_reproduce_rejects_bad_jobs_and_threads_with_jobs(capsys):

@@ -82,7 +82,7 @@ class ReproduceRequest:
     train: bool = True
     force: bool = False
     progress: bool = True
-    jobs: int = 1  # local worker processes for kinds that train ensembles
+    jobs: int | None = 1  # local worker processes (None: one per core on CPU, 1 on CUDA)
 
 
 S = TypeVar("S", bound=KindSuite)

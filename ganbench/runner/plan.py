@@ -6,7 +6,10 @@ evaluation settings must be equal. Objectives whose losses are their whole
 game (no own penalty or post-step hook, see ``is_mixable``) may also share an
 ensemble, each member using its own objective. Each member still draws from
 its own random streams, so grouping changes speed, not results. A group larger
-than ``max_size`` is split into equal parts.
+than ``max_size`` is split into equal parts, and with ``min_parts`` (the worker
+processes of ``--jobs N``) every group is split into at least that many parts, so
+that an expensive variant (unrolled, packed) does not sit on one worker while the
+others idle.
 """
 
 from __future__ import annotations
@@ -44,8 +47,13 @@ def plan_groups(
     *,
     ensemble: bool = True,
     max_size: int = MAX_ENSEMBLE,
+    min_parts: int = 1,
 ) -> list[list[Cell]]:
-    """Group ``cells`` into ensembles, preserving the suite order of first appearance."""
+    """Group ``cells`` into ensembles, preserving the suite order of first appearance.
+
+    Each group is cut into ``max(ceil(n / max_size), min(min_parts, n))`` equal
+    consecutive parts (``n`` its number of cells).
+    """
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         ds = datasets[cell.dataset.label]
@@ -54,7 +62,7 @@ def plan_groups(
         groups.setdefault(key, []).append(cell)
     out = []
     for group in groups.values():
-        parts = math.ceil(len(group) / max_size)
+        parts = max(math.ceil(len(group) / max_size), min(min_parts, len(group)))
         bounds = [round(i * len(group) / parts) for i in range(parts + 1)]
         out += [group[a:b] for a, b in itertools.pairwise(bounds)]
     return out

@@ -284,7 +284,8 @@ def run_suite(
     if not todo:
         log.info("all %d cells of %s already have records", len(all_cells), suite.name)
         return summary
-    groups = plan_groups(todo, datasets, ensemble=ensemble)
+    parts = options.jobs if options.backend == "local" else 1
+    groups = plan_groups(todo, datasets, ensemble=ensemble, min_parts=parts)
     log.info(
         "%d cells to run in %d ensembles (%d skipped)", len(todo), len(groups), summary.skipped
     )
