@@ -178,9 +178,10 @@ def _entry(cell: Cell) -> tuple[str, str, str, str]:
 def auto_jobs(jobs: int | None, device: torch.device) -> int:
     """``jobs`` when given; else one worker per CPU core on CPU (1 thread each), 1 on CUDA.
 
-    The paper suites' networks are small MLPs whose batch-100 steps use a second
-    core poorly, so on CPU separate ensembles per core train faster than one
-    process with every core (``benchmarks/README.md``).
+    Measured on 2 cores (``benchmarks/README.md``): the pacgan2018 rows trained
+    5 % faster as two one-thread workers than in one two-thread process, with
+    bit-identical records; the split also keeps a slow variant (unrolled) from
+    serialising the run.
     """
     if jobs is not None:
         return jobs
