@@ -91,6 +91,13 @@ def preflight(suite: Suite) -> dict[str, Dataset]:
     seen: set[tuple[str, tuple[int, ...], int]] = set()
     members = len(suite.seeds)  # the seeds of an entry train (and sample) as one ensemble
     for cell in suite.cells():
+        every, log_every = cell.eval.track_every, cell.train.log_every
+        if every > 0 and every % log_every:  # the tracker is the loop's on_log hook
+            raise ConfigError(
+                f"{where}: eval.track_every {every} is not a multiple of train.log_every "
+                f"{log_every} ({cell.dataset.label}, {cell.variant or 'no variant'}): quality "
+                "is tracked at log steps only, so use a multiple of log_every"
+            )
         shape = tuple(datasets[cell.dataset.label].shape)
         check_memory(
             shape,

@@ -87,3 +87,23 @@ def test_tracking_a_mixture_changes_no_training_number(write_suite, tmp_path):
         assert all(0.0 <= v <= 1.0 for v in curve["hq"])
         assert rec["tracking"]["metric"] == "hq" and rec["tracking"]["n_fake"] == 200
         assert "numerics" not in rec and "artifacts" not in rec  # no image extras
+
+
+@pytest.mark.parametrize(
+    ("every", "log_every", "ok"), [(10, 10, True), (20, 10, True), (25, 10, False), (5, 10, False)]
+)
+def test_track_every_must_be_a_multiple_of_log_every(write_suite, capsys, every, log_every, ok):
+    """Regression: veegan2017's track_every 250 at log_every 100 tracked only every 500 steps."""
+    text = MIXTURE_SUITE.replace("log_every: 10", f"log_every: {log_every}")
+    path = write_suite(text.replace("TRACK", f", track_every: {every}"))
+    assert (main(["validate", str(path)]) == 0) is ok
+    err = capsys.readouterr().err
+    if not ok:
+        assert f"eval.track_every {every} is not a multiple of train.log_every {log_every}" in err
+
+
+def test_a_variant_log_every_is_checked_against_track_every(write_suite, capsys):
+    text = MIXTURE_SUITE.replace("TRACK", ", track_every: 10")
+    text += "variants:\n  - {label: a}\n  - {label: b, train: {log_every: 4}}\n"
+    assert main(["validate", str(write_suite(text))]) != 0
+    assert "not a multiple of train.log_every 4 (ring, b)" in capsys.readouterr().err
