@@ -237,7 +237,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         train=not args.no_run,
         force=args.force,
         progress=not args.no_progress,
-        jobs=args.jobs if args.jobs is not None or args.threads is None else 1,
+        jobs=1 if args.threads is not None else args.jobs,  # --threads: in-process
     )
     _show(result.text)
     _show(f"\npaper vs ganbench: {result.page}\nleaderboard: {result.index}")
