@@ -46,7 +46,7 @@ from ganbench.record import config_run_id
 from ganbench.registry import Registry
 from ganbench.search.spec import SearchSpec, parse_search
 from ganbench.strict import check_keys, expect, suite_header, unique_labels
-from ganbench.train.config import TrainConfig
+from ganbench.train.config import TrainConfig, resolved_train
 from ganbench.yamlio import load_yaml_file
 
 TOP_KEYS = {
@@ -100,7 +100,7 @@ class Cell:
                 },
                 "variant": self.variant,
                 "seed": self.seed,
-                "train": asdict(self.train),
+                "train": resolved_train(self.train),
                 "eval": asdict(self.eval),
             }
         )

@@ -23,6 +23,27 @@ def test_run_id_is_stable_and_config_sensitive(write_suite):
     assert not {x.run_id for x in a} & {x.run_id for x in c}
 
 
+def test_later_train_fields_at_default_leave_the_run_id_unchanged(write_suite):
+    """decay_end/lr_end_factor are omitted at their defaults; set, they change the run id."""
+    from ganbench.train.config import LATER_FIELDS
+
+    plain = load_suite(write_suite(TINY_SUITE, "a.yaml")).cells()
+    explicit_text = TINY_SUITE.replace(
+        "steps: 20", "steps: 20\n  lr_schedule: linear\n  decay_end: 1.0\n  lr_end_factor: 0.0"
+    )
+    linear_text = TINY_SUITE.replace("steps: 20", "steps: 20\n  lr_schedule: linear")
+    explicit = load_suite(write_suite(explicit_text, "b.yaml")).cells()
+    linear = load_suite(write_suite(linear_text, "c.yaml")).cells()
+    assert [c.run_id for c in explicit] == [c.run_id for c in linear]
+    assert not set(LATER_FIELDS) & set(plain[0].resolved()["train"])
+    floor_text = linear_text.replace(
+        "lr_schedule: linear", "lr_schedule: linear\n  lr_end_factor: 0.1"
+    )
+    floor = load_suite(write_suite(floor_text, "d.yaml")).cells()
+    assert floor[0].resolved()["train"]["lr_end_factor"] == 0.1
+    assert not {c.run_id for c in floor} & {c.run_id for c in linear}
+
+
 def test_objective_defaults_and_overrides_resolve(write_suite):
     text = TINY_SUITE + "objective_params:\n  wgan-gp: {gp_weight: 1}\n"
     suite = load_suite(write_suite(text))

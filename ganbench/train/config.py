@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from ganbench.errors import ConfigError
@@ -17,7 +17,8 @@ class TrainConfig:
 
     ``lr`` applies to both players unless ``g_lr``/``d_lr`` are given (TTUR).
     ``lr_schedule: linear`` keeps the rate constant until ``decay_start`` × steps,
-    then decays it linearly to 0; ``lr_schedule: step`` divides it by 10 at
+    then decays it linearly to ``lr_end_factor`` × the rate (default 0) at ``decay_end`` ×
+    steps (default the last step) and keeps it there; ``lr_schedule: step`` divides it by 10 at
     ``decay_start`` × steps and keeps it there. ``n_critic`` discriminator updates are made per
     generator update (Algorithm 1 of Goodfellow et al. 2014). ``ema`` is the
     decay of an exponential moving average of the generator's weights; when set,
@@ -52,6 +53,8 @@ class TrainConfig:
     n_critic: int = 1
     lr_schedule: Literal["constant", "linear", "step"] = "constant"
     decay_start: float = 0.5
+    decay_end: float = 1.0
+    lr_end_factor: float = 0.0
     ema: float | None = None
     ema_start: int = 0
     log_every: int = 50
@@ -74,6 +77,16 @@ class TrainConfig:
             (all(0 <= b < 1 for b in self.betas), "betas must lie in [0, 1)"),
             (self.n_critic >= 1, "n_critic must be >= 1"),
             (0 <= self.decay_start < 1, "decay_start must lie in [0, 1)"),
+            (
+                self.decay_start < self.decay_end <= 1,
+                "decay_end must lie in (decay_start, 1]",
+            ),
+            (0 <= self.lr_end_factor <= 1, "lr_end_factor must lie in [0, 1]"),
+            (
+                self.lr_schedule == "linear"
+                or (self.decay_end == 1.0 and self.lr_end_factor == 0.0),
+                "decay_end and lr_end_factor apply only to lr_schedule: linear",
+            ),
             (self.ema is None or 0 < self.ema < 1, "ema must lie in (0, 1)"),
             (self.ema_start >= 0, "ema_start must be >= 0"),
             (self.log_every >= 1, "log_every must be >= 1"),
@@ -98,6 +111,20 @@ class TrainConfig:
     def discriminator_lr(self) -> float:
         """Discriminator learning rate."""
         return self.d_lr if self.d_lr is not None else self.lr
+
+
+# Fields added after suites had records: left out of the resolved config (and so of the
+# run id) while at their default, so that adding them did not change any existing run id.
+LATER_FIELDS: dict[str, Any] = {"decay_end": 1.0, "lr_end_factor": 0.0}
+
+
+def resolved_train(cfg: TrainConfig) -> dict[str, Any]:
+    """The JSON-able settings of ``cfg`` for a run id: every field but later ones at default."""
+    out = asdict(cfg)
+    for name, default in LATER_FIELDS.items():
+        if out[name] == default:
+            del out[name]
+    return out
 
 
 def _resolve_regularizer(spec: Any, index: int) -> dict[str, Any]:

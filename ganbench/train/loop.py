@@ -118,13 +118,19 @@ STEP_FACTOR = 0.1  # ``lr_schedule: step``: the rate after ``decay_start`` × st
 
 def _schedule(cfg: TrainConfig) -> Callable[[int], float]:
     start = int(cfg.decay_start * cfg.steps)
+    end = max(start + 1, int(cfg.decay_end * cfg.steps))
+    floor = cfg.lr_end_factor
 
     def factor(step: int) -> float:
         if cfg.lr_schedule == "constant" or step < start:
             return 1.0
         if cfg.lr_schedule == "step":
             return STEP_FACTOR
-        return max(0.0, (cfg.steps - step) / max(1, cfg.steps - start))
+        if step >= end:
+            return floor
+        # floor + (1 − floor)·(end − step)/(end − start); at floor 0 and end = steps this is
+        # exactly the former (steps − step)/(steps − start), so earlier runs are unchanged
+        return floor + (1.0 - floor) * ((end - step) / (end - start))
 
     return factor
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -113,6 +114,71 @@ def test_linear_decay_reaches_zero():
     assert f(0) == 1.0 and f(49) == 1.0
     assert f(75) == pytest.approx(0.5)
     assert f(100) == 0.0
+
+
+@pytest.mark.parametrize("steps", [1, 2, 7, 100, 14000, 12345])
+@pytest.mark.parametrize("decay_start", [0.0, 0.25, 0.3, 0.5, 0.99])
+def test_linear_decay_to_zero_at_the_end_is_the_former_formula_bit_for_bit(steps, decay_start):
+    """decay_end/lr_end_factor at their defaults keep every earlier run's rates exactly."""
+    from ganbench.train.loop import _schedule
+
+    f = _schedule(cfg(steps=steps, lr_schedule="linear", decay_start=decay_start))
+    start = int(decay_start * steps)
+    for step in range(steps + 2):
+        former = 1.0 if step < start else max(0.0, (steps - step) / max(1, steps - start))
+        assert f(step) == former
+
+
+@pytest.mark.parametrize(
+    ("steps", "decay_start", "decay_end", "floor"),
+    [(14000, 0.3, 0.6, 0.05), (100, 0.0, 0.5, 0.1), (37, 0.2, 0.9, 0.5), (10, 0.5, 0.6, 0.0)],
+)
+def test_linear_decay_to_a_floor(steps, decay_start, decay_end, floor):
+    from ganbench.train.loop import _schedule
+
+    kw = {"decay_start": decay_start, "decay_end": decay_end, "lr_end_factor": floor}
+    f = _schedule(cfg(steps=steps, lr_schedule="linear", **kw))
+    start, end = int(decay_start * steps), int(decay_end * steps)
+    values = [f(s) for s in range(steps + 1)]
+    assert values[:start] == [1.0] * start
+    assert values[start] == 1.0  # the decay starts from the full rate
+    assert values[end:] == [floor] * (steps + 1 - end)  # then stays at the floor
+    assert all(a >= b for a, b in itertools.pairwise(values))  # never rises
+    mid = (start + end) / 2
+    if mid == int(mid):
+        assert f(int(mid)) == pytest.approx((1 + floor) / 2)
+
+
+def test_linear_decay_to_a_floor_trains_at_the_floor_rate_after_decay_end():
+    """Decayed to 0.1 at step 0+: 10 steps equal 10 steps at a tenth of the rate, but one."""
+    ring = DATASETS.get("ring")()
+    obj = OBJECTIVES.get("nonsaturating")()
+
+    def samples(**kw: object) -> torch.Tensor:
+        t = train_ensemble(obj, build, cfg(steps=10, **kw), [Member(0, ring)], CPU)
+        return t.sample(50)
+
+    floor = {"lr_schedule": "linear", "decay_start": 0.0, "decay_end": 0.1, "lr_end_factor": 0.1}
+    assert not torch.allclose(samples(lr=2e-3, **floor), samples(lr=2e-4), atol=1e-6)
+    # the first step is at the full rate: the same as a step schedule from step 1
+    stepped = samples(lr=2e-3, lr_schedule="step", decay_start=0.1)
+    torch.testing.assert_close(samples(lr=2e-3, **floor), stepped, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"lr_schedule": "linear", "decay_start": 0.5, "decay_end": 0.5}, "decay_end"),
+        ({"lr_schedule": "linear", "decay_end": 1.5}, "decay_end"),
+        ({"lr_schedule": "linear", "lr_end_factor": -0.1}, "lr_end_factor"),
+        ({"lr_schedule": "linear", "lr_end_factor": 1.1}, "lr_end_factor"),
+        ({"lr_schedule": "constant", "lr_end_factor": 0.1}, "only to lr_schedule: linear"),
+        ({"lr_schedule": "step", "decay_end": 0.9}, "only to lr_schedule: linear"),
+    ],
+)
+def test_decay_end_and_floor_are_checked(kw, message):
+    with pytest.raises(ValueError, match=message):
+        cfg(**kw)
 
 
 @pytest.mark.parametrize(("steps", "decay_start"), [(100, 0.5), (7, 0.3), (12345, 0.25)])
