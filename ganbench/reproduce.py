@@ -153,7 +153,8 @@ def finish(
     ``scope`` says which published rows the budget ran; with ``curves`` (the
     records' curves frame) the page gets the plateau check of every row run.
     """
-    from ganbench.report.paper import closing_note, compare
+    from ganbench.report.paper import compare
+    from ganbench.report.paper_note import closing_note
     from ganbench.report.paper_page import render_paper_page, terminal_comparison
     from ganbench.report.plateau import plateau_checks, plateau_figures
     from ganbench.runner.store import report_folder

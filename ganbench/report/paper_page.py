@@ -15,12 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ganbench.papers import Paper
-from ganbench.report.paper import (
-    SPREAD_WORDS,
-    Comparison,
-    PaperComparison,
-    closing_note,
-)
+from ganbench.report.paper import SPREAD_WORDS, Comparison, PaperComparison
+from ganbench.report.paper_note import closing_note
 from ganbench.runner.store import atomic_write_text
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from scipy import stats
 from ganbench.cli import main
 from ganbench.papers import Paper, PaperMetric, Published, PublishedRow, parse_paper
 from ganbench.report.aggregate import metrics_frame, runs_frame
-from ganbench.report.paper import RunScope, closing_note, compare
+from ganbench.report.paper import RunScope, compare
+from ganbench.report.paper_note import closing_note
 from ganbench.report.paper_page import terminal_comparison
 from ganbench.report.stats import summarize
 from tests.report.fakes import fake_record
