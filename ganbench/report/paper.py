@@ -87,9 +87,15 @@ class ClaimCheck:
     """An ordinal claim of the paper checked on ganbench's numbers."""
 
     text: str
-    holds: bool | None
+    holds: bool | None  # on ganbench's means (None: not judged or not run)
     detail: str
     not_run: bool = False  # an entry it compares is not run at this budget
+    p: float | None = None  # Welch's two-sided p of a pairwise claim (None: not tested)
+
+    @property
+    def significant(self) -> bool | None:
+        """Whether the pairwise gap is significant at :data:`ALPHA` (None: not tested)."""
+        return None if self.p is None or math.isnan(self.p) else self.p < ALPHA
 
 
 @dataclass(frozen=True)
@@ -307,10 +313,11 @@ def check_claim(
     sign = -1 if claim.kind == "better" and not first["higher_is_better"] else 1
     holds = bool(sign * (first["mean"] - second["mean"]) > 0)
     detail = f"{fmt_num(first['mean'])} vs {fmt_num(second['mean'])}"
+    p = None
     if metrics is not None and min(first["n"], second["n"]) >= 3:
         p = welch_p(_seed_values(metrics, first), _seed_values(metrics, second))
         detail += f" (Welch p = {fmt_p(p)})"
-    return ClaimCheck(claim.text, holds, detail)
+    return ClaimCheck(claim.text, holds, detail, p=p)
 
 
 def _entries(coords: Sequence[Mapping[str, str]]) -> str:

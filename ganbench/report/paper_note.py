@@ -63,9 +63,18 @@ def closing_note(cmp: PaperComparison, paper: Paper) -> list[str]:
 
 
 def _claim_line(cl: ClaimCheck) -> str:
+    """The claim's verdict; a pairwise one says whether Welch's test backs the direction."""
     state = "not run" if cl.not_run else "not judged"
     if cl.holds is not None:
         state = "holds" if cl.holds else "does not hold"
+        if cl.significant is True:
+            state += (
+                f", significantly (p < {ALPHA:g})"
+                if cl.holds
+                else f": the opposite is significant (p < {ALPHA:g})"
+            )
+        elif cl.significant is False and cl.holds:
+            state = f"holds on the means only, not significantly (p ≥ {ALPHA:g})"
     return f"Claim “{cl.text}”: {state} here ({cl.detail})."
 
 

@@ -124,6 +124,62 @@ def test_claims_are_checked_on_our_numbers():
     assert "Welch p" in cmp.claims[0].detail
 
 
+def _pair_summary(gan: list[float], pac: list[float]):
+    recs = [
+        fake_record("ring", "ns", s, {"modes": v}, variant=var)
+        for var, vals in {"GAN": gan, "Pac2": pac}.items()
+        for s, v in enumerate(vals)
+    ]
+    m = metrics_frame(recs)
+    return summarize(m, runs_frame(recs)), m
+
+
+def _pair_paper() -> Paper:
+    raw = {
+        "title": "t", "authors": "a", "year": 2018, "arxiv": "1", "source": "T1",
+        "metrics": {"modes": {"column": "modes"}},
+        "claims": [
+            {"text": "pac wins", "metric": "modes", "better": {"variant": "Pac2"},
+             "worse": {"variant": "GAN"}},
+        ],
+    }  # fmt: skip
+    axes = {"dataset": ["ring"], "objective": ["ns"], "architecture": ["mlp"],
+            "variant": ["GAN", "Pac2"]}  # fmt: skip
+    return parse_paper(raw, "x.yaml", axes, ["modes"])
+
+
+@pytest.mark.parametrize(
+    ("gan", "pac", "holds", "significant", "words"),
+    [
+        # clearly separated seeds (3 and 5 of them, unsorted): significant
+        ([6.0, 5.0, 6.0], [8.0, 7.0, 8.0, 8.0, 7.5], True, True, "holds, significantly"),
+        ([8.0, 7.0, 8.0, 8.0, 7.5], [6.0, 5.0, 6.0], False, True, "the opposite is significant"),
+        # the right direction on the means, overlapping seeds: not significant
+        ([5.0, 8.0, 6.0], [7.0, 4.0, 9.0, 6.0], True, False, "holds on the means only"),
+        ([7.0, 4.0, 9.0, 6.0], [5.0, 8.0, 6.0], False, False, "does not hold here"),
+        # two seeds: no test, the means decide
+        ([5.0, 6.0], [8.0, 7.0], True, None, "holds here"),
+    ],
+)
+def test_claim_verdict_says_whether_welch_backs_it(gan, pac, holds, significant, words):
+    summary, m = _pair_summary(gan, pac)
+    paper = _pair_paper()
+    cmp = compare(paper, summary, m)
+    claim = cmp.claims[0]
+    assert claim.holds is holds
+    assert claim.significant is significant
+    expected_p = (
+        stats.ttest_ind(pac, gan, equal_var=False).pvalue if min(len(gan), len(pac)) >= 3 else None
+    )
+    assert claim.p == pytest.approx(expected_p)
+    line = closing_note(cmp, paper)[-1]
+    assert words in line
+    if significant is False:
+        assert "p ≥ 0.05" in line if holds else "significant" not in line
+    if significant is None:
+        assert "significant" not in line and "Welch" not in line
+
+
 def test_reproduce_cli_end_to_end(reproduced, capsys):
     assert "paper vs ganbench:" in reproduced.stdout
     assert "judged published numbers matched" in reproduced.stdout
