@@ -100,11 +100,20 @@ def test_no_values_is_not_judged():
     assert "Not judged" in " ".join(closing_note(cmp, _paper()))
 
 
-def test_claims_are_checked_on_our_numbers():
+def _claims_only_paper(claims: list[dict]) -> Paper:
+    """A paper of GAN vs Pac2 on the ring that prints no numbers, only ``claims``."""
     raw = {
         "title": "t", "authors": "a", "year": 2018, "arxiv": "1", "source": "T1",
-        "metrics": {"modes": {"column": "modes"}},
-        "claims": [
+        "metrics": {"modes": {"column": "modes"}}, "claims": claims,
+    }  # fmt: skip
+    axes = {"dataset": ["ring"], "objective": ["ns"], "architecture": ["mlp"],
+            "variant": ["GAN", "Pac2"]}  # fmt: skip
+    return parse_paper(raw, "x.yaml", axes, ["modes"])
+
+
+def test_claims_are_checked_on_our_numbers():
+    paper = _claims_only_paper(
+        [
             {"text": "pac wins", "metric": "modes", "better": {"variant": "Pac2"},
              "worse": {"variant": "GAN"}},
             {"text": "gan wins", "metric": "modes", "better": {"variant": "GAN"},
@@ -113,11 +122,8 @@ def test_claims_are_checked_on_our_numbers():
              "smaller": {"variant": "Pac2"}},
             {"text": "pac >= 7.5", "metric": "modes", "variant": "Pac2", "at_least": 7.5},
             {"text": "gan <= 6", "metric": "modes", "variant": "GAN", "at_most": 6},
-        ],
-    }  # fmt: skip
-    axes = {"dataset": ["ring"], "objective": ["ns"], "architecture": ["mlp"],
-            "variant": ["GAN", "Pac2"]}  # fmt: skip
-    paper = parse_paper(raw, "x.yaml", axes, ["modes"])
+        ]
+    )  # fmt: skip
     summary, m = _summary()
     cmp = compare(paper, summary, m)
     assert [c.holds for c in cmp.claims] == [True, False, False, True, False]
@@ -134,18 +140,8 @@ def _pair_summary(gan: list[float], pac: list[float]):
     return summarize(m, runs_frame(recs)), m
 
 
-def _pair_paper() -> Paper:
-    raw = {
-        "title": "t", "authors": "a", "year": 2018, "arxiv": "1", "source": "T1",
-        "metrics": {"modes": {"column": "modes"}},
-        "claims": [
-            {"text": "pac wins", "metric": "modes", "better": {"variant": "Pac2"},
-             "worse": {"variant": "GAN"}},
-        ],
-    }  # fmt: skip
-    axes = {"dataset": ["ring"], "objective": ["ns"], "architecture": ["mlp"],
-            "variant": ["GAN", "Pac2"]}  # fmt: skip
-    return parse_paper(raw, "x.yaml", axes, ["modes"])
+PAC_WINS = {"text": "pac wins", "metric": "modes", "better": {"variant": "Pac2"},
+            "worse": {"variant": "GAN"}}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -163,7 +159,7 @@ def _pair_paper() -> Paper:
 )
 def test_claim_verdict_says_whether_welch_backs_it(gan, pac, holds, significant, words):
     summary, m = _pair_summary(gan, pac)
-    paper = _pair_paper()
+    paper = _claims_only_paper([PAC_WINS])
     cmp = compare(paper, summary, m)
     claim = cmp.claims[0]
     assert claim.holds is holds

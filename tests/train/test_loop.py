@@ -149,20 +149,22 @@ def test_linear_decay_to_a_floor(steps, decay_start, decay_end, floor):
         assert f(int(mid)) == pytest.approx((1 + floor) / 2)
 
 
-def test_linear_decay_to_a_floor_trains_at_the_floor_rate_after_decay_end():
-    """Decayed to 0.1 at step 0+: 10 steps equal 10 steps at a tenth of the rate, but one."""
+def _ring_samples(**kw: object) -> torch.Tensor:
+    """50 samples of a lone non-saturating member trained 10 steps on the ring with ``kw``."""
     ring = DATASETS.get("ring")()
     obj = OBJECTIVES.get("nonsaturating")()
+    t = train_ensemble(obj, build, cfg(steps=10, **kw), [Member(0, ring)], CPU)
+    return t.sample(50)
 
-    def samples(**kw: object) -> torch.Tensor:
-        t = train_ensemble(obj, build, cfg(steps=10, **kw), [Member(0, ring)], CPU)
-        return t.sample(50)
 
+def test_linear_decay_to_a_floor_trains_at_the_floor_rate_after_decay_end():
+    """Decayed to a tenth by step 1: step 0 at the full rate, the other 9 at a tenth."""
     floor = {"lr_schedule": "linear", "decay_start": 0.0, "decay_end": 0.1, "lr_end_factor": 0.1}
-    assert not torch.allclose(samples(lr=2e-3, **floor), samples(lr=2e-4), atol=1e-6)
+    floored = _ring_samples(lr=2e-3, **floor)
+    assert not torch.allclose(floored, _ring_samples(lr=2e-4), atol=1e-6)
     # the first step is at the full rate: the same as a step schedule from step 1
-    stepped = samples(lr=2e-3, lr_schedule="step", decay_start=0.1)
-    torch.testing.assert_close(samples(lr=2e-3, **floor), stepped, rtol=1e-5, atol=1e-6)
+    stepped = _ring_samples(lr=2e-3, lr_schedule="step", decay_start=0.1)
+    torch.testing.assert_close(floored, stepped, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -192,16 +194,9 @@ def test_step_schedule_divides_the_rate_by_ten_at_decay_start(steps, decay_start
 
 
 def test_step_schedule_from_step_zero_trains_at_a_tenth_of_the_rate():
-    ring = DATASETS.get("ring")()
-    obj = OBJECTIVES.get("nonsaturating")()
-
-    def samples(**kw: object) -> torch.Tensor:
-        t = train_ensemble(obj, build, cfg(steps=10, **kw), [Member(0, ring)], CPU)
-        return t.sample(50)
-
-    stepped = samples(lr=2e-3, lr_schedule="step", decay_start=0.0)
-    torch.testing.assert_close(stepped, samples(lr=2e-4), rtol=1e-4, atol=1e-5)
-    assert not torch.allclose(stepped, samples(lr=2e-3), atol=1e-3)
+    stepped = _ring_samples(lr=2e-3, lr_schedule="step", decay_start=0.0)
+    torch.testing.assert_close(stepped, _ring_samples(lr=2e-4), rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(stepped, _ring_samples(lr=2e-3), atol=1e-3)
 
 
 def test_ema_generator_is_used_for_sampling():
