@@ -180,8 +180,7 @@ def auto_jobs(jobs: int | None, device: torch.device) -> int:
 
     Measured on 2 cores (``benchmarks/README.md``): the pacgan2018 rows trained
     5 % faster as two one-thread workers than in one two-thread process, with
-    bit-identical records; the split also keeps a slow variant (unrolled) from
-    serialising the run.
+    bit-identical records (``plan_groups`` starts the most expensive ensembles first).
     """
     if jobs is not None:
         return jobs
