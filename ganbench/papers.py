@@ -18,7 +18,8 @@ set to the paper's protocol, plus a strict ``paper:`` mapping::
       budgets:                          # reduced variants: ``ganbench reproduce NAME --budget cpu``
         cpu: {minutes: 25, seeds: [0, 1, 2], train: {steps: 3000},
               architecture_params: {width: 128}, differences: ["..."],
-              variants: [gan, pacgan2]}    # optional: run only these variants (rows)
+              variants: [gan, pacgan2],    # optional: run only these variants (rows)
+              dataset_train: {grid: {d_lr: 6.0e-4}}}  # optional: per dataset label
       results:                          # the published numbers, one row of the paper each
         - {row: GAN, dataset: ring, variant: gan, modes: [6.3, 0.5], hq: [98.2, 0.2]}
       claims:                           # ordinal statements the paper makes (optional)
@@ -50,6 +51,7 @@ PAPER_KEYS = {
 }  # fmt: skip
 BUDGET_KEYS = {
     "minutes", "hours", "seeds", "train", "eval", "architecture_params", "differences", "variants",
+    "dataset_train",
 }  # fmt: skip
 
 
@@ -109,6 +111,8 @@ class Budget:
     architecture_params: dict[str, Any] = field(default_factory=dict)  # merged into every entry
     differences: tuple[str, ...] = ()
     variants: tuple[str, ...] | None = None  # the variant labels it runs (None: all of them)
+    # dataset label → training settings over ``train`` for that dataset's cells
+    dataset_train: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def runs_variant(self, label: str | None) -> bool:
         """Whether this budget runs variant ``label`` (``None``: a row without a variant)."""
@@ -302,7 +306,21 @@ def _budget_variants(raw: Any, where: str, labels: Sequence[str]) -> tuple[str, 
     return tuple(items)
 
 
-def _budgets(raw: Any, where: str, variants: Sequence[str] = ()) -> dict[str, Budget]:
+def _dataset_train(raw: Any, where: str, labels: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """A budget's ``dataset_train:`` mapping, dataset label → training settings."""
+    out = {}
+    for label, train in expect(raw or {}, dict, where, "a mapping dataset label → train").items():
+        if label not in labels:
+            raise ConfigError(
+                f"{where}: {echo(label)} is not a dataset of the suite (valid: {', '.join(labels)})"
+            )
+        out[label] = dict(expect(train, dict, f"{where}.{label}", "a mapping of train settings"))
+    return out
+
+
+def _budgets(
+    raw: Any, where: str, variants: Sequence[str] = (), datasets: Sequence[str] = ()
+) -> dict[str, Budget]:
     out = {}
     for name, b in expect(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
         w = f"{where}.{name}"
@@ -328,6 +346,7 @@ def _budgets(raw: Any, where: str, variants: Sequence[str] = ()) -> dict[str, Bu
             ),
             differences=_texts(b.get("differences"), f"{w}.differences"),
             variants=_budget_variants(b.get("variants"), f"{w}.variants", variants),
+            dataset_train=_dataset_train(b.get("dataset_train"), f"{w}.dataset_train", datasets),
         )
     return out
 
@@ -360,7 +379,9 @@ def parse_paper(
         protocol=_texts(raw.get("protocol"), f"{where}.protocol"),
         differences=_texts(raw.get("differences"), f"{where}.differences"),
         results=_results(raw.get("results"), f"{where}.results", pm, axes),
-        budgets=_budgets(raw.get("budgets"), f"{where}.budgets", axes.get("variant", ())),
+        budgets=_budgets(
+            raw.get("budgets"), f"{where}.budgets", axes.get("variant", ()), axes.get("dataset", ())
+        ),
         claims=_claims(raw.get("claims"), f"{where}.claims", {m.metric for m in pm}, axes),
         n_runs=n_runs,
         venue=expect(raw.get("venue", ""), str, f"{where}.venue", "a string"),
@@ -374,6 +395,8 @@ def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
 
     A budget with ``variants`` keeps only those entries of the suite's ``variants:``
     list (in the suite's order); the others' published rows are then "not run".
+    ``dataset_train`` goes into the ``train`` of the dataset entries it names, so it
+    wins over the budget's ``train`` for their cells (the usual resolution order).
     The ``paper:`` section is left out: it names every variant of the suite as
     written, and stays with that suite (``GanPaperRun.base``).
     """
@@ -385,6 +408,15 @@ def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
         out["seeds"] = list(budget.seeds)
     out["train"] = {**(data.get("train") or {}), **budget.train}
     out["eval"] = {**(data.get("eval") or {}), **budget.eval}
+    if budget.dataset_train:
+        entries = []
+        for d in data.get("datasets") or []:
+            d = {"name": d} if isinstance(d, str) else dict(d)
+            extra = budget.dataset_train.get(str(d.get("label", d.get("name"))), {})
+            if extra:
+                d["train"] = {**(d.get("train") or {}), **extra}
+            entries.append(d)
+        out["datasets"] = entries
     if budget.architecture_params:
         archs = []
         for a in data.get("architectures") or []:

@@ -82,6 +82,10 @@ def test_paper_section_is_parsed(write_suite):
         ("cpu: {minutes: 1,", "cpu: {minutes: 1, epochs: 3,", "unknown key 'epochs'"),
         ("metric: modes, dataset: ring", "metric: fid, dataset: ring", "not in paper.metrics"),
         ("better: {variant: base},", "better: {variant: base}, at_most: 3,", "exactly one of"),
+        ("cpu: {minutes: 1,", "cpu: {minutes: 1, dataset_train: {rng: {lr: 1}},",
+         r"dataset_train: 'rng' is not a dataset of the suite \(valid: ring, grid\)"),
+        ("cpu: {minutes: 1,", "cpu: {minutes: 1, dataset_train: {grid: 3},",
+         "dataset_train.grid: expected a mapping of train settings"),
     ],
 )  # fmt: skip
 def test_paper_errors_name_the_key(write_suite, old, new, pattern):
@@ -104,6 +108,44 @@ def test_budget_is_applied_under_its_own_name(write_suite):
         load_paper_run(str(path), "gpu")
     with pytest.raises(ConfigError, match="unknown paper suite 'nope'"):
         find_paper_suite("nope")
+
+
+@pytest.mark.parametrize(
+    ("dataset_train", "expect"),
+    [
+        ("{grid: {d_lr: 0.25}}", {"ring": None, "grid": 0.25}),
+        ("{ring: {d_lr: 0.5}, grid: {d_lr: 0.25, steps: 7}}", {"ring": 0.5, "grid": 0.25}),
+        ("{ring: {d_lr: 0.5}}", {"ring": 0.5, "grid": None}),
+    ],
+)
+def test_budget_dataset_train_overrides_only_its_datasets(write_suite, dataset_train, expect):
+    text = PAPER_SUITE.replace(
+        "cpu: {minutes: 1,", f"cpu: {{minutes: 1, dataset_train: {dataset_train},"
+    ).replace(
+        "datasets: [ring, {name: grid, params: {std: 0.05}}]",
+        "datasets: [{name: grid, params: {std: 0.05}, train: {n_critic: 2}}, ring]",
+    )
+    run = load_paper_run(str(write_suite(text, "tinypaper.yaml")), "cpu")
+    cells = run.suite.cells()
+    assert len(cells) == 2 * 2 * 2 * 3
+    for c in cells:
+        want = expect[c.dataset.label]
+        assert c.train.d_lr == want
+        assert c.train.steps == (
+            7 if "steps: 7" in dataset_train and c.dataset.label == "grid" else 10
+        )
+        assert c.train.n_critic == (2 if c.dataset.label == "grid" else 1)  # the entry's own train
+        assert c.train.lr == (1e-4 if c.variant == "slow" else 1e-3)  # variants still win
+    full = load_paper_run(str(write_suite(text, "tinypaper.yaml")), "full")
+    assert {c.train.d_lr for c in full.suite.cells()} == {None}  # only the budget changes
+
+
+def test_budget_dataset_train_with_an_unknown_setting_fails_when_applied(write_suite):
+    text = PAPER_SUITE.replace(
+        "cpu: {minutes: 1,", "cpu: {minutes: 1, dataset_train: {grid: {d_lrr: 1}},"
+    )
+    with pytest.raises(ConfigError, match=r"datasets\[1\]\.train.*d_lrr"):
+        load_paper_run(str(write_suite(text, "tinypaper.yaml")), "cpu")
 
 
 NEEDS = {"pack", "unroll_steps"}  # TrainConfig fields the paper suites use (objectives issue)
