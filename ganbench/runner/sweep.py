@@ -285,7 +285,7 @@ def run_suite(
         log.info("all %d cells of %s already have records", len(all_cells), suite.name)
         return summary
     parts = options.jobs if options.backend == "local" else 1
-    groups = plan_groups(todo, datasets, ensemble=ensemble, min_parts=parts)
+    groups = plan_groups(todo, datasets, ensemble=ensemble, workers=parts)
     log.info(
         "%d cells to run in %d ensembles (%d skipped)", len(todo), len(groups), summary.skipped
     )

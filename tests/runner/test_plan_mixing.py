@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from ganbench.config import load_suite
-from ganbench.runner.plan import estimated_work, plan_groups
+from ganbench.runner.plan import estimated_work, part_cost, plan_groups
 from ganbench.runner.preflight import build_datasets
 
 SUITE = """
@@ -32,78 +34,118 @@ def test_groups_larger_than_the_limit_split_into_equal_parts(write_suite):
     assert sorted(len(g) for g in groups) == [3, 3, 4, 4, 5, 5]
 
 
-def _sizes_by_group(groups):
-    """Part sizes of the 18-cell mixable group and of the 6-cell wgan-gp group."""
-    sizes: dict[int, list[int]] = {6: [], 18: []}
+def _lpt(costs, workers):
+    """The busiest load when costs go, largest first, to the least loaded worker."""
+    loads = [0.0] * workers
+    for c in sorted(costs, reverse=True):
+        loads[loads.index(min(loads))] += c
+    return max(loads)
+
+
+def _whole(groups):
+    """The parts of ``groups`` by the ensemble they were cut from (its run-id set)."""
+    by: dict[str, list[list]] = {}
     for g in groups:
-        sizes[18 if g[0].objective.name != "wgan-gp" else 6].append(len(g))
-    return sizes
+        by.setdefault(g[0].objective.name == "wgan-gp", []).append(g)
+    return by
 
 
-@pytest.mark.parametrize(
-    ("parts", "split"),
-    [
-        (1, {18: 1, 6: 1}),
-        (2, {18: 1, 6: 1}),  # two groups for two workers: nothing to split
-        (3, {18: 2, 6: 1}),  # the wider group first
-        (5, {18: 4, 6: 1}),  # 18/3 = 6 ties 6/1: the first group is cut
-        (7, {18: 5, 6: 2}),
-        (40, {18: 18, 6: 6}),  # never an empty part
-    ],
-)
-def test_min_parts_splits_only_as_far_as_the_workers_need(write_suite, parts, split):
+def test_one_worker_keeps_groups_whole_in_suite_order(write_suite):
     suite = load_suite(write_suite(SUITE))
-    cells = suite.cells()
-    groups = plan_groups(cells, build_datasets(suite), min_parts=parts)
-    assert len(groups) == min(max(parts, 2), len(cells))
-    sizes = _sizes_by_group(groups)
-    for whole, got in sizes.items():
-        assert len(got) == split[whole]
-        assert max(got) - min(got) <= 1
-    flat = [c.run_id for g in groups for c in g]
-    assert sorted(flat) == sorted(c.run_id for c in cells)
+    groups = plan_groups(suite.cells(), build_datasets(suite), workers=1)
+    assert [len(g) for g in groups] == [18, 6]
 
 
 @pytest.mark.parametrize("seeds", [1, 2, 3, 5, 8])
-@pytest.mark.parametrize("parts", [1, 2, 3, 4, 9])
-def test_min_parts_gives_every_worker_a_part_and_no_more(write_suite, seeds, parts):
-    text = SUITE.replace("seeds: [0, 1, 2]", f"seeds: {list(range(seeds))[::-1]}")
-    suite = load_suite(write_suite(text))
+@pytest.mark.parametrize("workers", [2, 3, 4, 9])
+def test_workers_cut_groups_only_where_the_sweep_gets_shorter(write_suite, seeds, workers):
+    order = list(range(seeds))[::-1] if seeds % 2 else list(range(seeds))
+    suite = load_suite(write_suite(SUITE.replace("seeds: [0, 1, 2]", f"seeds: {order}")))
     cells = suite.cells()
-    groups = plan_groups(cells, build_datasets(suite), min_parts=parts)
-    assert len(groups) == min(max(parts, 2), len(cells))
-    # every cut went to the widest group: cutting a group into k parts was worth it only
-    # if its k - 1 parts were at least as wide as the widest part of the final plan
-    counts = {18: 0, 6: 0}
-    for g in groups:
-        counts[18 if g[0].objective.name != "wgan-gp" else 6] += 1
-    widths = {n * seeds // 3: k for n, k in counts.items()}
-    final = max(n / k for n, k in widths.items())
-    for n, k in widths.items():
-        if k > 1:
-            assert n / (k - 1) >= final
+    groups = plan_groups(cells, build_datasets(suite), workers=workers)
     assert sorted(c.run_id for g in groups for c in g) == sorted(c.run_id for c in cells)
+    costs = [part_cost(g) for g in groups]
+    assert costs == sorted(costs, reverse=True)  # the most expensive part starts first
+    wholes = {k: [c for p in v for c in p] for k, v in _whole(groups).items()}
+    parts = {k: len(v) for k, v in _whole(groups).items()}
+    for v in _whole(groups).values():
+        assert max(map(len, v)) - min(map(len, v)) <= 1
+    span = _lpt(costs, workers)
+    assert span <= _lpt([part_cost(w) for w in wholes.values()], workers)
+    for k, whole in wholes.items():  # no single further cut would have shortened it
+        if parts[k] == len(whole):
+            continue
+        cut = {**parts, k: parts[k] + 1}
+        trial = []
+        for j, w in wholes.items():
+            n = cut[j]
+            bounds = [round(i * len(w) / n) for i in range(n + 1)]
+            trial += [part_cost(w[a:b]) for a, b in itertools.pairwise(bounds)]
+        assert _lpt(trial, workers) >= span
 
 
-def test_parts_start_with_the_most_work_when_workers_share_them(write_suite):
+VEEGAN_LIKE = """
+name: unrolled
+seeds: [2, 0, 1]
+datasets: [ring, grid]
+objectives: [nonsaturating]
+architectures: [{name: mlp, params: {depth: 1, width: 8}}]
+variants: [{label: GAN}, {label: Unrolled, train: {unroll_steps: 5}}]
+train: {steps: 30}
+"""
+
+
+@pytest.mark.parametrize(
+    ("variants", "workers", "sizes"),
+    [
+        # an unrolled step costs 7 GAN-step passes: both ensembles are cut in two, so each
+        # worker trains 3 unrolled and 3 plain members (the plan veegan2017's cpu budget ran)
+        ("[{label: GAN}, {label: Unrolled, train: {unroll_steps: 5}}]", 2,
+         [("Unrolled", 3), ("Unrolled", 3), ("GAN", 3), ("GAN", 3)]),
+        ("[{label: GAN}, {label: Unrolled, train: {unroll_steps: 5}}]", 1,
+         [("GAN", 6), ("Unrolled", 6)]),
+        # one ensemble per worker already: nothing to cut (pacgan2018's cpu budget)
+        ("[{label: GAN}, {label: Pac2, train: {pack: 2}}]", 2, [("Pac2", 6), ("GAN", 6)]),
+        # a single ensemble and two workers: halves
+        ("[{label: GAN}]", 2, [("GAN", 3), ("GAN", 3)]),
+    ],
+)  # fmt: skip
+def test_plans_of_paper_shaped_sweeps(write_suite, variants, workers, sizes):
+    text = VEEGAN_LIKE.replace(
+        "variants: [{label: GAN}, {label: Unrolled, train: {unroll_steps: 5}}]",
+        f"variants: {variants}",
+    )
+    suite = load_suite(write_suite(text))
+    groups = plan_groups(suite.cells(), build_datasets(suite), workers=workers)
+    assert [(g[0].variant, len(g)) for g in groups] == sizes
+
+
+def test_estimated_work_counts_steps_passes_and_pack(write_suite):
     text = SUITE.replace(
         "objectives: [nonsaturating, hinge, wgan-gp, lsgan]",
         "objectives: [nonsaturating, {name: wgan-gp, train: {n_critic: 5}}]",
     )
     suite = load_suite(write_suite(text))
-    datasets = build_datasets(suite)
-    in_order = plan_groups(suite.cells(), datasets)
-    assert [g[0].objective.name for g in in_order] == ["nonsaturating", "wgan-gp"]
-    shared = plan_groups(suite.cells(), datasets, min_parts=2)
-    assert [g[0].objective.name for g in shared] == ["wgan-gp", "nonsaturating"]
-    assert estimated_work(shared[0]) == 6 * 2 * (5 + 0 + 1) * 1
+    whole = plan_groups(suite.cells(), build_datasets(suite), workers=1)
+    assert [g[0].objective.name for g in whole] == ["nonsaturating", "wgan-gp"]
+    assert estimated_work(whole[1]) == 6 * 2 * (5 + 0 + 1) * 1
+    assert estimated_work(whole[0]) == 6 * 2 * (1 + 0 + 1) * 1
+    assert part_cost(whole[1]) == pytest.approx(72 * (6 + 2.5) / 6)
+    # two workers: the critic's 102 alone would outlast 34; 66 | 66 then takes 34 (100),
+    # and cutting the 34 into 22 + 22 gives 88, while three critic parts would give 108
+    shared = plan_groups(suite.cells(), build_datasets(suite), workers=2)
+    got = [(g[0].objective.name, len(g)) for g in shared]
+    assert got == [("wgan-gp", 3), ("wgan-gp", 3), ("nonsaturating", 3), ("nonsaturating", 3)]
 
 
 @pytest.mark.parametrize(
-    ("parts", "sizes"),
-    [(2, [3, 3, 4, 4, 5, 5]), (5, [3, 3, 4, 4, 5, 5]), (8, [3] * 8)],
+    ("workers", "sizes"),
+    [(1, [3, 3, 4, 4, 5, 5]), (2, [3, 3, 4, 4, 5, 5]), (5, None), (11, None)],
 )
-def test_min_parts_and_max_size_take_the_larger_split(write_suite, parts, sizes):
+def test_max_size_cuts_hold_with_any_number_of_workers(write_suite, workers, sizes):
     suite = load_suite(write_suite(SUITE))
-    groups = plan_groups(suite.cells(), build_datasets(suite), max_size=5, min_parts=parts)
-    assert sorted(len(g) for g in groups) == sizes
+    groups = plan_groups(suite.cells(), build_datasets(suite), max_size=5, workers=workers)
+    if sizes is not None:
+        assert sorted(len(g) for g in groups) == sizes
+    assert max(len(g) for g in groups) <= 5 and len(groups) >= 6
+    assert sum(len(g) for g in groups) == 24
