@@ -149,3 +149,21 @@ def test_max_size_cuts_hold_with_any_number_of_workers(write_suite, workers, siz
         assert sorted(len(g) for g in groups) == sizes
     assert max(len(g) for g in groups) <= 5 and len(groups) >= 6
     assert sum(len(g) for g in groups) == 24
+
+
+@pytest.mark.parametrize(
+    ("name", "plan"),
+    [
+        # 4 ensembles of 3 seeds for 2 workers: nothing to cut, the packed rows first
+        ("pacgan2018", [("PacGAN2", 3), ("PacGAN2", 3), ("GAN", 3), ("GAN", 3)]),
+        # ring and grid share an ensemble (same data shape); each worker gets 3 unrolled
+        # and 3 plain members, the plan of the budget's measured 28-minute run
+        ("veegan2017", [("Unrolled GAN", 3), ("Unrolled GAN", 3), ("GAN", 3), ("GAN", 3)]),
+    ],
+)
+def test_cpu_budgets_of_the_paper_suites_plan_as_measured(name, plan):
+    from ganbench.reproduce import load_paper_run
+
+    run = load_paper_run(name, "cpu")
+    groups = plan_groups(run.suite.cells(), build_datasets(run.suite), workers=2)
+    assert [(g[0].variant, len(g)) for g in groups] == plan
