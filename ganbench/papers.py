@@ -19,7 +19,7 @@ set to the paper's protocol, plus a strict ``paper:`` mapping::
         cpu: {minutes: 25, seeds: [0, 1, 2], train: {steps: 3000},
               architecture_params: {width: 128}, differences: ["..."],
               variants: [gan, pacgan2],    # optional: run only these variants (rows)
-              dataset_train: {grid: {d_lr: 6.0e-4}}}  # optional: per dataset label
+              dataset_train: {grid: {d_lr: 1.0e-3}}}  # optional: per dataset label
       results:                          # the published numbers, one row of the paper each
         - {row: GAN, dataset: ring, variant: gan, modes: [6.3, 0.5], hq: [98.2, 0.2]}
       claims:                           # ordinal statements the paper makes (optional)
