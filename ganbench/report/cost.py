@@ -123,7 +123,13 @@ def time_estimate(measured: MeasuredTime | None, planned_steps: Sequence[int], s
         return f"{stated_part} (no records yet)"
     how = f"{_where(measured)}, records of {_dates(measured)}"
     if measured.n_runs >= n:
-        text = f"measured {fmt_duration(measured.compute_s)} {how}"
+        # summed over runs; with several workers the elapsed time is what a stated budget means
+        elapsed = (
+            f", {fmt_duration(measured.elapsed_s)} elapsed"
+            if measured.elapsed_s is not None
+            else ""
+        )
+        text = f"measured {fmt_duration(measured.compute_s)} summed over runs{elapsed} {how}"
     else:
         total = fmt_duration(expected_s(measured, planned_steps))
         text = f"expected {total} from the speed of {measured.n_runs} of {n} runs {how}"

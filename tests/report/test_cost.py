@@ -47,7 +47,8 @@ def test_records_give_summed_and_elapsed_time_and_speed():
 def test_time_estimate_in_words():
     here = measured_time(timing_frame(_records(3, socket.gethostname())))
     assert time_estimate(here, [1000] * 3, "~25 CPU min") == (
-        "measured 3 min 18 s on this machine, records of 2026-12-03 / stated ~25 CPU min"
+        "measured 3 min 18 s summed over runs, 3 min 00 s elapsed on this machine, records of "
+        "2026-12-03 / stated ~25 CPU min"
     )
     assert time_estimate(here, [1000] * 30, "") == (
         "expected 33 min from the speed of 3 of 30 runs on this machine, records of "
