@@ -40,18 +40,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ganbench.errors import ConfigError, echo
-from ganbench.strict import check_keys, expect
+from ganbench.paper_budgets import Budget, parse_budgets
+from ganbench.strict import check_keys, expect, finite_number, texts
 
 SPREADS = ("standard_error", "std", "ci95", "none")
-BUDGETS = ("cpu", "gpu")
 COORD_KEYS = ("dataset", "objective", "architecture", "variant")
 PAPER_KEYS = {
     "title", "authors", "year", "venue", "arxiv", "url", "source", "spread", "n_runs",
     "metrics", "protocol", "differences", "budgets", "results", "claims", "notes",
-}  # fmt: skip
-BUDGET_KEYS = {
-    "minutes", "hours", "seeds", "train", "eval", "architecture_params", "differences", "variants",
-    "dataset_train",
 }  # fmt: skip
 
 
@@ -99,36 +95,6 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Budget:
-    """A reduced (or GPU-sized) variant of the protocol and what it costs."""
-
-    name: str
-    minutes: float | None = None
-    hours: float | None = None
-    seeds: tuple[int, ...] | None = None
-    train: dict[str, Any] = field(default_factory=dict)
-    eval: dict[str, Any] = field(default_factory=dict)
-    architecture_params: dict[str, Any] = field(default_factory=dict)  # merged into every entry
-    differences: tuple[str, ...] = ()
-    variants: tuple[str, ...] | None = None  # the variant labels it runs (None: all of them)
-    # dataset label → training settings over ``train`` for that dataset's cells
-    dataset_train: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def runs_variant(self, label: str | None) -> bool:
-        """Whether this budget runs variant ``label`` (``None``: a row without a variant)."""
-        return self.variants is None or label is None or label in self.variants
-
-    @property
-    def cost(self) -> str:
-        """The budget in words (CPU minutes or GPU hours)."""
-        if self.minutes is not None:
-            return f"~{self.minutes:g} CPU min"
-        if self.hours is not None:
-            return f"~{self.hours:g} GPU h"
-        return "unknown"
-
-
-@dataclass(frozen=True)
 class Paper:
     """The validated ``paper:`` section of a suite."""
 
@@ -165,29 +131,15 @@ class Paper:
         return next((m for m in self.metrics if m.metric == name), None)
 
 
-def _texts(raw: Any, where: str) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    items = [raw] if isinstance(raw, str) else expect(raw, list, where, "a list of strings")
-    return tuple(expect(t, str, f"{where}[{i}]", "a string") for i, t in enumerate(items))
-
-
-def _number(raw: Any, where: str) -> float:
-    value = float(expect(raw, (int, float), where, "a number"))
-    if not math.isfinite(value):
-        raise ConfigError(f"{where}: expected a finite number, got {echo(raw)}")
-    return value
-
-
 def _published(raw: Any, where: str) -> Published:
     if isinstance(raw, list):
         if len(raw) != 2:
             raise ConfigError(f"{where}: expected a number or [value, spread], got {echo(raw)}")
-        spread = _number(raw[1], f"{where}[1]")
+        spread = finite_number(raw[1], f"{where}[1]")
         if spread < 0:
             raise ConfigError(f"{where}[1]: the spread must be >= 0, got {spread}")
-        return Published(_number(raw[0], f"{where}[0]"), spread)
-    return Published(_number(raw, where))
+        return Published(finite_number(raw[0], f"{where}[0]"), spread)
+    return Published(finite_number(raw, where))
 
 
 def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
@@ -204,7 +156,7 @@ def _metrics(raw: Any, where: str, known: set[str]) -> tuple[PaperMetric, ...]:
         spec = {"column": spec} if isinstance(spec, str) else expect(spec, dict, w, "a mapping")
         check_keys(spec, {"column", "scale"}, w)
         column = expect(spec.get("column", name), str, f"{w}.column", "a string")
-        scale = _number(spec.get("scale", 1.0), f"{w}.scale")
+        scale = finite_number(spec.get("scale", 1.0), f"{w}.scale")
         if scale <= 0:
             raise ConfigError(f"{w}.scale: must be > 0, got {scale}")
         out.append(PaperMetric(name, column, scale))
@@ -272,7 +224,7 @@ def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
     kind = kinds[0]
     if kind in CLAIM_BOUNDS:
         _one_entry(shared, w, axes)
-        return Claim(text, metric, kind, shared, bound=_number(c[kind], f"{w}.{kind}"))
+        return Claim(text, metric, kind, shared, bound=finite_number(c[kind], f"{w}.{kind}"))
     sides = []
     for side in (kind, CLAIM_PAIRS[kind]):
         part = expect(c.get(side), dict, f"{w}.{side}", "a mapping of coordinates")
@@ -286,69 +238,6 @@ def _claim(c: Any, w: str, names: set[str], axes: Any) -> Claim:
 def _claims(raw: Any, where: str, names: set[str], axes: Any) -> tuple[Claim, ...]:
     items = expect(raw or [], list, where, "a list of claims")
     return tuple(_claim(c, f"{where}[{i}]", names, axes) for i, c in enumerate(items))
-
-
-def _budget_variants(raw: Any, where: str, labels: Sequence[str]) -> tuple[str, ...] | None:
-    """A budget's ``variants:`` list, each a label of the suite's variants."""
-    if raw is None:
-        return None
-    items = expect(raw, list, where, "a list of variant labels")
-    if not items:
-        raise ConfigError(f"{where}: empty list (omit the key to run every variant)")
-    for i, label in enumerate(items):
-        if not isinstance(label, str) or label not in labels:
-            raise ConfigError(
-                f"{where}[{i}]: {echo(label)} is not a variant of the suite "
-                f"(valid: {', '.join(labels)})"
-            )
-    if len(set(items)) != len(items):
-        raise ConfigError(f"{where}: a variant is listed twice ({', '.join(items)})")
-    return tuple(items)
-
-
-def _dataset_train(raw: Any, where: str, labels: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """A budget's ``dataset_train:`` mapping, dataset label → training settings."""
-    out = {}
-    for label, train in expect(raw or {}, dict, where, "a mapping dataset label → train").items():
-        if label not in labels:
-            raise ConfigError(
-                f"{where}: {echo(label)} is not a dataset of the suite (valid: {', '.join(labels)})"
-            )
-        out[label] = dict(expect(train, dict, f"{where}.{label}", "a mapping of train settings"))
-    return out
-
-
-def _budgets(
-    raw: Any, where: str, variants: Sequence[str] = (), datasets: Sequence[str] = ()
-) -> dict[str, Budget]:
-    out = {}
-    for name, b in expect(raw or {}, dict, where, "a mapping cpu/gpu → budget").items():
-        w = f"{where}.{name}"
-        if name not in BUDGETS:
-            raise ConfigError(f"{w}: unknown budget {echo(name)} (valid: {', '.join(BUDGETS)})")
-        expect(b, dict, w, "a mapping")
-        check_keys(b, BUDGET_KEYS, w)
-        seeds = b.get("seeds")
-        if seeds is not None:
-            expect(seeds, list, f"{w}.seeds", "a list of seeds")
-            seeds = tuple(expect(s, int, f"{w}.seeds", "non-negative integers") for s in seeds)
-        out[name] = Budget(
-            name=name,
-            minutes=_number(b["minutes"], f"{w}.minutes") if "minutes" in b else None,
-            hours=_number(b["hours"], f"{w}.hours") if "hours" in b else None,
-            seeds=seeds,
-            train=dict(expect(b.get("train", {}), dict, f"{w}.train", "a mapping")),
-            eval=dict(expect(b.get("eval", {}), dict, f"{w}.eval", "a mapping")),
-            architecture_params=dict(
-                expect(
-                    b.get("architecture_params", {}), dict, f"{w}.architecture_params", "a mapping"
-                )
-            ),
-            differences=_texts(b.get("differences"), f"{w}.differences"),
-            variants=_budget_variants(b.get("variants"), f"{w}.variants", variants),
-            dataset_train=_dataset_train(b.get("dataset_train"), f"{w}.dataset_train", datasets),
-        )
-    return out
 
 
 def parse_paper(
@@ -376,57 +265,15 @@ def parse_paper(
         source=expect(raw["source"], str, f"{where}.source", "e.g. 'Table 1'"),
         spread=spread,
         metrics=pm,
-        protocol=_texts(raw.get("protocol"), f"{where}.protocol"),
-        differences=_texts(raw.get("differences"), f"{where}.differences"),
+        protocol=texts(raw.get("protocol"), f"{where}.protocol"),
+        differences=texts(raw.get("differences"), f"{where}.differences"),
         results=_results(raw.get("results"), f"{where}.results", pm, axes),
-        budgets=_budgets(
+        budgets=parse_budgets(
             raw.get("budgets"), f"{where}.budgets", axes.get("variant", ()), axes.get("dataset", ())
         ),
         claims=_claims(raw.get("claims"), f"{where}.claims", {m.metric for m in pm}, axes),
         n_runs=n_runs,
         venue=expect(raw.get("venue", ""), str, f"{where}.venue", "a string"),
         url=expect(raw.get("url", ""), str, f"{where}.url", "a string"),
-        notes=_texts(raw.get("notes"), f"{where}.notes"),
+        notes=texts(raw.get("notes"), f"{where}.notes"),
     )
-
-
-def apply_budget(data: Mapping[str, Any], budget: Budget) -> dict[str, Any]:
-    """The suite mapping with ``budget`` applied: renamed ``<name>-<budget>``, seeds/train/eval.
-
-    A budget with ``variants`` keeps only those entries of the suite's ``variants:``
-    list (in the suite's order); the others' published rows are then "not run".
-    ``dataset_train`` goes into the ``train`` of the dataset entries it names, so it
-    wins over the budget's ``train`` for their cells (the usual resolution order).
-    The ``paper:`` section is left out: it names every variant of the suite as
-    written, and stays with that suite (``GanPaperRun.base``).
-    """
-    out = {k: v for k, v in data.items() if k != "paper"}
-    out["name"] = f"{data.get('name', 'paper')}-{budget.name}"
-    if budget.variants is not None and data.get("variants") is not None:
-        out["variants"] = [v for v in data["variants"] if _variant_label(v) in budget.variants]
-    if budget.seeds is not None:
-        out["seeds"] = list(budget.seeds)
-    out["train"] = {**(data.get("train") or {}), **budget.train}
-    out["eval"] = {**(data.get("eval") or {}), **budget.eval}
-    if budget.dataset_train:
-        entries = []
-        for d in data.get("datasets") or []:
-            d = {"name": d} if isinstance(d, str) else dict(d)
-            extra = budget.dataset_train.get(str(d.get("label", d.get("name"))), {})
-            if extra:
-                d["train"] = {**(d.get("train") or {}), **extra}
-            entries.append(d)
-        out["datasets"] = entries
-    if budget.architecture_params:
-        archs = []
-        for a in data.get("architectures") or []:
-            a = {"name": a} if isinstance(a, str) else dict(a)
-            a["params"] = {**(a.get("params") or {}), **budget.architecture_params}
-            archs.append(a)
-        out["architectures"] = archs
-    return out
-
-
-def _variant_label(entry: Any) -> Any:
-    """The label of one raw ``variants:`` entry (a label, or a mapping with ``label``)."""
-    return entry.get("label") if isinstance(entry, dict) else entry

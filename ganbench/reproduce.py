@@ -23,7 +23,8 @@ import torch
 import ganbench
 from ganbench.errors import ConfigError
 from ganbench.kinds import PaperRun, ReproduceRequest, get_kind, kind_name
-from ganbench.papers import Budget, Paper
+from ganbench.paper_budgets import Budget
+from ganbench.papers import Paper
 from ganbench.yamlio import load_yaml_file
 
 if TYPE_CHECKING:

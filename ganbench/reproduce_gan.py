@@ -21,7 +21,8 @@ from ganbench.config import Cell, Suite, load_suite, parse_suite
 from ganbench.errors import ConfigError
 from ganbench.kinds import ReproduceRequest
 from ganbench.kinds.gan import NAME
-from ganbench.papers import Budget, Paper, apply_budget
+from ganbench.paper_budgets import Budget, apply_budget
+from ganbench.papers import Paper
 from ganbench.record import RunRecord
 from ganbench.reproduce import Reproduction, finish, page_info, paper_suites
 from ganbench.yamlio import load_yaml_file

@@ -6,6 +6,7 @@ path (``where``), the bad value and what is accepted.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -81,3 +82,19 @@ def suite_header(data: Mapping[str, Any], path: Path) -> tuple[str, str]:
         )
     desc = expect(data.get("description", ""), str, f"{where}: description", "a string")
     return name, desc
+
+
+def texts(raw: Any, where: str) -> tuple[str, ...]:
+    """A string or a list of strings as a tuple (``None``: empty)."""
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else expect(raw, list, where, "a list of strings")
+    return tuple(expect(t, str, f"{where}[{i}]", "a string") for i, t in enumerate(items))
+
+
+def finite_number(raw: Any, where: str) -> float:
+    """An int or float that is finite, as a float."""
+    value = float(expect(raw, (int, float), where, "a number"))
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {echo(raw)}")
+    return value
