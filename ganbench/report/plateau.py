@@ -3,7 +3,9 @@
 Runs with ``eval.track_every`` > 0 store a quality curve (``curves["eval"]``,
 series ``eval/<metric>`` in the curves frame). For every published row that a
 reproduction ran, :func:`plateau_checks` states in one line how much the
-tracked metric (mean over seeds) moved over the last 25 % of the logged steps,
+tracked metric (mean over seeds) moved over the last 25 % of the logged steps
+and, where the checkpoints allow, over the last 10 % (a single checkpoint that
+dips at the 75 % point would otherwise read as training that has not settled),
 and :func:`plateau_figures` draws it against step, one figure per dataset
 (a line per row, labelled as in the paper: the mean over seeds, the band
 the seeds' min–max).
@@ -25,6 +27,7 @@ from ganbench.report.paper import RunScope
 
 EVAL_PREFIX = "eval/"  # the curves frame's series of the tracked metric
 TAIL = 0.25  # the last fraction of training a plateau check looks at
+LATE = 0.10  # ... and the shorter window it also states, where a checkpoint falls inside
 NO_TRACKING = "no tracking in these records"
 
 
@@ -39,6 +42,7 @@ class PlateauCheck:
     start: float = math.nan  # mean over seeds at the step nearest 75 % of training
     end: float = math.nan  # mean over seeds at the last tracked step
     n_seeds: int = 0
+    late: float = math.nan  # mean over seeds at the step nearest 90 % (nan: no such step)
 
 
 def tracked_curves(curves: pd.DataFrame) -> pd.DataFrame:
@@ -73,16 +77,30 @@ def _check(paper: Paper, row: PublishedRow, sub: pd.DataFrame) -> PlateauCheck:
     )
     steps = table.index.to_numpy()
     last = int(steps[-1])
-    first = int(steps[np.argmin(np.abs(steps - (1 - TAIL) * last))])
+
+    def nearest(fraction: float) -> int:
+        return int(steps[np.argmin(np.abs(steps - (1 - fraction) * last))])
+
+    def mean_at(step: int) -> float:
+        return float(np.nanmean(table.loc[step].to_numpy(dtype=float)))
+
+    first, late = nearest(TAIL), nearest(LATE)
     n = int(table.shape[1])
     if first == last:
         text = f"{metric}: one tracked point per run (step {last:,}); no trend to check"
         return PlateauCheck(row.row, dataset, metric, text, n_seeds=n)
-    a, b = (float(np.nanmean(table.loc[s].to_numpy(dtype=float))) for s in (first, last))
+    a, b = mean_at(first), mean_at(last)
     text = (
         f"{metric} {fmt_num(a)} → {fmt_num(b)} over the last 25 % of steps "
         f"(steps {first:,} → {last:,}, mean of {n} seeds; {_change(paper, metric, b - a)})"
     )
+    if first < late < last:
+        c = mean_at(late)
+        text += (
+            f"; {fmt_num(c)} → {fmt_num(b)} over the last 10 % "
+            f"(steps {late:,} → {last:,}; {_change(paper, metric, b - c)})"
+        )
+        return PlateauCheck(row.row, dataset, metric, text, a, b, n, c)
     return PlateauCheck(row.row, dataset, metric, text, a, b, n)
 
 
