@@ -94,14 +94,14 @@ def _check(paper: Paper, row: PublishedRow, sub: pd.DataFrame) -> PlateauCheck:
         f"{metric} {fmt_num(a)} → {fmt_num(b)} over the last 25 % of steps "
         f"(steps {first:,} → {last:,}, mean of {n} seeds; {_change(paper, metric, b - a)})"
     )
-    if first < late < last:
-        c = mean_at(late)
+    has_late = first < late < last
+    c = mean_at(late) if has_late else math.nan
+    if has_late:
         text += (
             f"; {fmt_num(c)} → {fmt_num(b)} over the last 10 % "
             f"(steps {late:,} → {last:,}; {_change(paper, metric, b - c)})"
         )
-        return PlateauCheck(row.row, dataset, metric, text, a, b, n, c)
-    return PlateauCheck(row.row, dataset, metric, text, a, b, n)
+    return PlateauCheck(row.row, dataset, metric, text, a, b, n, c)
 
 
 def plateau_checks(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import pandas as pd
 import pytest
 
@@ -23,14 +26,19 @@ def _paper() -> Paper:
     )  # fmt: skip
 
 
-def _curves(variant: str, values: dict[int, list[float]], series: str = "eval/hq"):
-    """Seed → values at steps 0, 25, 50, 75, 100."""
+def _curves(
+    variant: str,
+    values: dict[int, list[float]],
+    series: str = "eval/hq",
+    steps: Sequence[int] = (0, 25, 50, 75, 100),
+) -> pd.DataFrame:
+    """Seed → values at ``steps``."""
     rows = [
         {"run_id": f"{variant}{seed}", "dataset": "ring", "objective": "ns",
          "architecture": "mlp", "variant": variant, "seed": seed, "series": series,
          "step": step, "value": v}
         for seed, vals in values.items()
-        for step, v in zip((0, 25, 50, 75, 100), vals, strict=True)
+        for step, v in zip(steps, vals, strict=True)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
@@ -72,17 +80,6 @@ def test_a_figure_per_dataset(tmp_path):
     assert plateau_figures(_paper(), curves.iloc[:0], tmp_path / "none") == []
 
 
-def _curves_at(variant: str, steps: list[int], values: dict[int, list[float]]) -> pd.DataFrame:
-    rows = [
-        {"run_id": f"{variant}{seed}", "dataset": "ring", "objective": "ns",
-         "architecture": "mlp", "variant": variant, "seed": seed, "series": "eval/hq",
-         "step": step, "value": v}
-        for seed, vals in values.items()
-        for step, v in zip(steps, vals, strict=True)
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
-
-
 def test_a_dip_at_the_75_percent_point_is_put_beside_the_last_10_percent():
     """pacgan2018's GAN grid row, 2026-12-03: every seed dipped at step 15,000 of 20,000."""
     steps = list(range(0, 21_000, 1_000))
@@ -92,7 +89,9 @@ def test_a_dip_at_the_75_percent_point_is_put_beside_the_last_10_percent():
         1: [0.5] * 15 + [0.37, 0.77] + [0.90, 0.93, 0.93, 0.95],
         2: [0.5] * 15 + [0.53, 0.64] + [0.90, 0.92, 0.93, 0.92],
     }
-    (check,) = plateau_checks(_paper(), _curves_at("GAN", steps, values), RunScope("cpu", ("GAN",)))
+    (check,) = plateau_checks(
+        _paper(), _curves("GAN", values, steps=steps), RunScope("cpu", ("GAN",))
+    )
     assert check.start == pytest.approx((0.56 + 0.37 + 0.53) / 3)
     assert check.late == pytest.approx((0.94 + 0.93 + 0.92) / 3)  # step 18,000
     assert check.end == pytest.approx((0.95 + 0.95 + 0.92) / 3)
@@ -112,9 +111,11 @@ def test_a_dip_at_the_75_percent_point_is_put_beside_the_last_10_percent():
 )
 def test_the_late_window_starts_at_the_checkpoint_nearest_90_percent(steps, late):
     values = {s: [0.1 * (i % 7) + 0.01 * s for i in range(len(steps))] for s in (0, 1, 2, 3)}
-    (check,) = plateau_checks(_paper(), _curves_at("GAN", steps, values), RunScope("cpu", ("GAN",)))
+    (check,) = plateau_checks(
+        _paper(), _curves("GAN", values, steps=steps), RunScope("cpu", ("GAN",))
+    )
     if late is None:
-        assert "last 10 %" not in check.text and check.late != check.late  # nan
+        assert "last 10 %" not in check.text and math.isnan(check.late)
     else:
         assert f"(steps {late:,} → {steps[-1]:,};" in check.text
         expected = sum(values[s][steps.index(late)] for s in values) / len(values)
